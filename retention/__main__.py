@@ -1,0 +1,7 @@
+"""`python -m retention`."""
+
+import sys
+
+from retention.cli import main
+
+sys.exit(main())

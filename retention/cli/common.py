@@ -1,0 +1,115 @@
+"""What every CLI command shares: data arguments, output formats, and clean errors.
+
+Errors end the command with exit status 2 and one `error:` line on stderr that names the file,
+row and column; never a traceback.  Rejected rows are counted in a `warning:` line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from retention.dataset import Dataset, load_dataset
+from retention.exports import neutralise_frame
+from retention.importing.mapping import parse_map_args
+
+
+class CommandError(Exception):
+    """A user error to print as `error: …` with exit status 2."""
+
+
+def add_data_arguments(parser: argparse.ArgumentParser, customers: bool = True) -> None:
+    parser.add_argument("--subscriptions", required=True, metavar="FILE", help="subscriptions or invoices CSV")
+    if customers:
+        parser.add_argument("--customers", metavar="FILE", help="customers CSV with attribute columns")
+    parser.add_argument(
+        "--map", action="append", default=[], metavar="CANONICAL=SOURCE",
+        help="use column SOURCE for field CANONICAL (repeatable), e.g. --map mrr=monthly_amount",
+    )
+    parser.add_argument("--rejects", metavar="FILE", help="write rejected rows with their reasons to this CSV")
+
+
+def add_period_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--period", choices=["month", "quarter", "year"], default="month")
+    parser.add_argument("--from", dest="start", metavar="P", help="first period shown: 2019-01, 2019-Q1 or 2019")
+    parser.add_argument("--to", dest="end", metavar="P", help="last period shown")
+    parser.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD", help="data as of this day (default: latest date in the data)")
+
+
+def parse_as_of(text: str | None) -> pd.Timestamp | None:
+    if text is None:
+        return None
+    try:
+        return pd.Timestamp(text).normalize()
+    except (ValueError, TypeError) as exc:
+        raise CommandError(f"--as-of {text!r} is not a date; write YYYY-MM-DD") from exc
+
+
+def load_from_args(args: argparse.Namespace) -> Dataset:
+    try:
+        mapping = parse_map_args(args.map)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+    data = load_dataset(args.subscriptions, getattr(args, "customers", None), mapping)
+    report_rejects(data, getattr(args, "rejects", None))
+    return data
+
+
+def report_rejects(data: Dataset, rejects_path: str | None) -> None:
+    for result in data.results():
+        if result.rows_rejected:
+            print(
+                f"warning: {result.file}: {result.rows_rejected} of {result.rows_read} rows rejected"
+                + ("" if rejects_path else " (write them with --rejects FILE)"),
+                file=sys.stderr,
+            )
+    if rejects_path:
+        neutralise_frame(data.rejects()).to_csv(rejects_path, index=False)
+
+
+def clean(value: Any) -> Any:
+    """JSON-ready value: NaN and inf become null, numpy scalars become Python numbers."""
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        return None if math.isnan(value) or math.isinf(value) else round(value, 10)
+    if isinstance(value, dict):
+        return {k: clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [clean(v) for v in value]
+    if value is pd.NaT or value is None:
+        return None
+    return value
+
+
+def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [clean(dict(zip(frame.columns, row, strict=False))) for row in frame.itertuples(index=False, name=None)]
+
+
+def emit(payload: dict[str, Any], frame: pd.DataFrame | None, fmt: str) -> None:
+    """Print `payload` as JSON, or `frame` as CSV or an aligned table."""
+    if fmt == "json":
+        json.dump(clean(payload), sys.stdout, indent=2, allow_nan=False)
+        sys.stdout.write("\n")
+    elif fmt == "csv":
+        assert frame is not None
+        neutralise_frame(frame).to_csv(sys.stdout, index=False)
+    else:
+        assert frame is not None
+        with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 250):
+            print(frame.round(2).to_string(index=False, na_rep="—"))
+
+
+def write_path(path: str) -> Path:
+    target = Path(path)
+    if target.exists() and target.is_dir():
+        raise CommandError(f"{path} is a folder; give a file name")
+    return target

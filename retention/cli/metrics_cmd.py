@@ -1,0 +1,61 @@
+"""`python -m retention metrics`: the per-period metrics table of METRICS.md §3–§5."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from retention.cli.common import (
+    CommandError,
+    add_data_arguments,
+    add_period_arguments,
+    emit,
+    frame_records,
+    load_from_args,
+    parse_as_of,
+)
+from retention.engine.metrics import Query
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("metrics", help="retention and MRR metrics per period")
+    add_data_arguments(parser)
+    add_period_arguments(parser)
+    parser.add_argument("--segment", metavar="COLUMN=VALUE", help="only customers whose attribute COLUMN is VALUE")
+    parser.add_argument("--gross-margin", type=float, default=100.0, metavar="PCT", help="gross margin for LTV, percent (default 100)")
+    parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    parser.set_defaults(run=run)
+
+
+def parse_segment(text: str | None) -> tuple[str, str] | None:
+    if not text:
+        return None
+    column, sep, value = text.partition("=")
+    if not sep or not column.strip():
+        raise CommandError(f"--segment takes COLUMN=VALUE, got {text!r}")
+    return column.strip(), value.strip()
+
+
+def run(args: argparse.Namespace) -> int:
+    if not 0 < args.gross_margin <= 100:
+        raise CommandError("--gross-margin is a percentage between 0 and 100")
+    segment = parse_segment(args.segment)
+    data = load_from_args(args)
+    if segment is not None:
+        if data.customers is None:
+            raise CommandError("--segment needs --customers FILE with that attribute column")
+        if segment[0] not in data.customers.table.columns:
+            raise CommandError(
+                f"{data.customers.file}, row 1: no column '{segment[0]}' to segment on; columns: "
+                + ", ".join(c for c in data.customers.table.columns if c != "customer_id")
+            )
+    query = Query(args.period, args.start, args.end, segment, args.gross_margin)
+    try:
+        table = data.metrics(query, parse_as_of(args.as_of))
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+    if table.empty:
+        print(f"warning: no complete {args.period} in the data and window (as of {data.model(parse_as_of(args.as_of)).as_of.date()})",
+              file=sys.stderr)
+    emit({"rows": frame_records(table)}, table, args.format)
+    return 0

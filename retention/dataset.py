@@ -1,0 +1,89 @@
+"""A loaded data set: the imported tables with their rejects, and the cached snapshot model.
+
+The app keeps one `Dataset` per browser session; the CLI builds one per command.  Both go
+through `load_dataset`, so a file reads the same way everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from retention.engine.metrics import Query, compute_metrics
+from retention.engine.snapshots import SnapshotModel, build_model
+from retention.importing import LoadError, LoadResult, attribute_columns, load_customers, load_subscriptions
+
+
+@dataclass
+class Dataset:
+    """Imported tables plus a cache of snapshot models keyed by as-of date."""
+
+    subscriptions: LoadResult
+    customers: LoadResult | None = None
+    extra: dict[str, LoadResult] = field(default_factory=dict)  # events, surveys, …
+    _models: dict[pd.Timestamp | None, SnapshotModel] = field(default_factory=dict, repr=False)
+
+    def model(self, as_of: pd.Timestamp | str | None = None) -> SnapshotModel:
+        key = pd.Timestamp(as_of).normalize() if as_of is not None else None
+        if key not in self._models:
+            self._models[key] = build_model(self.subscriptions.table, key)
+        return self._models[key]
+
+    @property
+    def customers_table(self) -> pd.DataFrame | None:
+        return self.customers.table if self.customers is not None else None
+
+    def segments(self) -> dict[str, list[str]]:
+        """Attribute column -> sorted distinct values, for segment pickers."""
+        table = self.customers_table
+        if table is None:
+            return {}
+        return {
+            column: sorted(v for v in table[column].dropna().astype(str).unique() if v != "")
+            for column in attribute_columns(table)
+        }
+
+    def metrics(self, query: Query = Query(), as_of: pd.Timestamp | str | None = None) -> pd.DataFrame:
+        return compute_metrics(self.model(as_of), query, self.customers_table)
+
+    def results(self) -> list[LoadResult]:
+        return [r for r in (self.subscriptions, self.customers, *self.extra.values()) if r is not None]
+
+    def rejects(self) -> pd.DataFrame:
+        parts = [r.rejects for r in self.results() if len(r.rejects)]
+        if not parts:
+            return self.subscriptions.rejects.iloc[0:0]
+        return pd.concat(parts, ignore_index=True)
+
+
+def read_bytes(path: str | Path) -> bytes:
+    path = Path(path)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError as exc:
+        raise LoadError(str(path), "file not found; check the path") from exc
+    except IsADirectoryError as exc:
+        raise LoadError(str(path), "is a folder, not a file") from exc
+
+
+def load_dataset(
+    subscriptions: str | Path,
+    customers: str | Path | None = None,
+    mapping: Mapping[str, str] | None = None,
+) -> Dataset:
+    """Load subscriptions (and customers) from files; `mapping` is canonical -> source column."""
+    mapping = dict(mapping or {})
+    subs = load_subscriptions(read_bytes(subscriptions), Path(subscriptions).name, mapping)
+    cust = None
+    if customers is not None:
+        cust_map = {k: v for k, v in mapping.items() if k in ("customer_id", "signup_date")}
+        try:
+            cust = load_customers(read_bytes(customers), Path(customers).name, cust_map)
+        except LoadError:
+            if not cust_map:
+                raise
+            cust = load_customers(read_bytes(customers), Path(customers).name)
+    return Dataset(subs, cust)

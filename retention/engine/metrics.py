@@ -1,0 +1,192 @@
+"""Customer counts, MRR movements, retention rates, lifetime, LTV and renewals per period.
+
+Implements METRICS.md §3–§5 on the snapshot matrix.  Each period P compares P's snapshot with
+the previous period's snapshot; the full history is used and only then cut to the window, so a
+customer first active before the window is never "new" inside it.  Rates are percentages and
+are NaN (shown as null) when their denominator is 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from retention.engine.snapshots import MICRO, SnapshotModel
+from retention.periods import Granularity, check_granularity, label, parse_period
+
+COUNT_METRICS = [
+    "customers_start", "customers_end", "customers_new", "customers_reactivated", "customers_churned",
+]
+RATE_METRICS = ["crr", "retained_rate", "logo_churn_rate"]
+MRR_METRICS = [
+    "mrr_start", "mrr_end", "mrr_new", "mrr_reactivation", "mrr_expansion", "mrr_contraction", "mrr_churned",
+]
+REVENUE_RATES = ["nrr", "grr", "gross_mrr_churn_rate", "net_mrr_churn_rate", "arpa", "quick_ratio"]
+LIFETIME_METRICS = ["customer_lifetime_months", "ltv", "renewal_rate"]
+METRIC_NAMES = COUNT_METRICS + RATE_METRICS + MRR_METRICS + REVENUE_RATES + LIFETIME_METRICS
+LIFETIME_MONTHS = 6
+
+
+@dataclass(frozen=True)
+class Query:
+    """What the user asked for: granularity, window, segment and margin."""
+
+    granularity: Granularity = "month"
+    start: str | None = None  # first period label shown, e.g. "2019-01"
+    end: str | None = None
+    segment: tuple[str, str] | None = None  # (attribute column, value)
+    gross_margin: float = 100.0  # percent
+
+
+def _ratio(num: np.ndarray, den: np.ndarray, scale: float = 100.0) -> np.ndarray:
+    num = np.asarray(num, dtype=float)
+    den = np.asarray(den, dtype=float)
+    out = np.full(num.shape, np.nan)
+    np.divide(num * scale, den, out=out, where=den != 0)
+    return out
+
+
+def movements(mrr: np.ndarray) -> pd.DataFrame:
+    """Counts and MRR movements for each column of an MRR matrix against the column before.
+
+    The column before the first is taken as all zero: callers pass the full history, whose
+    first period starts before any paid day.
+    """
+    n, t = mrr.shape
+    cur = mrr
+    prev = np.zeros_like(mrr)
+    if t > 1:
+        prev[:, 1:] = mrr[:, :-1]
+    active = cur > 0
+    was = prev > 0
+    ever = np.zeros_like(active)
+    if t > 1:
+        ever[:, 1:] = np.logical_or.accumulate(active, axis=1)[:, :-1]
+    entering = active & ~was
+    new = entering & ~ever
+    react = entering & ever
+    churned = was & ~active
+    expansion = was & active & (cur > prev)
+    contraction = was & active & (cur < prev)
+    diff = cur - prev
+
+    def total(mask: np.ndarray, values: np.ndarray) -> np.ndarray:
+        return np.where(mask, values, 0).sum(axis=0) / MICRO
+
+    return pd.DataFrame(
+        {
+            "customers_start": was.sum(axis=0),
+            "customers_end": active.sum(axis=0),
+            "customers_new": new.sum(axis=0),
+            "customers_reactivated": react.sum(axis=0),
+            "customers_churned": churned.sum(axis=0),
+            "mrr_start": prev.sum(axis=0) / MICRO,
+            "mrr_end": cur.sum(axis=0) / MICRO,
+            "mrr_new": total(new, cur),
+            "mrr_reactivation": total(react, cur),
+            "mrr_expansion": total(expansion, diff),
+            "mrr_contraction": total(contraction, -diff),
+            "mrr_churned": total(churned, prev),
+        }
+    )
+
+
+def add_rates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add the §3 and §4 rates to a frame of counts and movements."""
+    f = frame
+    s, e, new, churned = f["customers_start"], f["customers_end"], f["customers_new"], f["customers_churned"]
+    f["crr"] = _ratio(e - new, s)
+    f["retained_rate"] = _ratio(s - churned, s)
+    f["logo_churn_rate"] = _ratio(churned, s)
+    start = f["mrr_start"]
+    lost = f["mrr_contraction"] + f["mrr_churned"]
+    f["nrr"] = _ratio(start + f["mrr_expansion"] - lost, start)
+    f["grr"] = _ratio(start - lost, start)
+    f["gross_mrr_churn_rate"] = _ratio(lost, start)
+    f["net_mrr_churn_rate"] = _ratio(lost - f["mrr_expansion"] - f["mrr_reactivation"], start)
+    f["arpa"] = _ratio(f["mrr_end"], e, scale=1.0)
+    f["quick_ratio"] = _ratio(f["mrr_new"] + f["mrr_reactivation"] + f["mrr_expansion"], lost, scale=1.0)
+    return f
+
+
+def segment_mask(model: SnapshotModel, customers: pd.DataFrame | None, segment: tuple[str, str] | None) -> np.ndarray:
+    """Rows of the model whose customer has `attribute == value` in the customers table."""
+    if segment is None:
+        return np.ones(len(model.customer_ids), dtype=bool)
+    attribute, value = segment
+    if customers is None or attribute not in customers.columns:
+        raise ValueError(f"no customer attribute {attribute!r} to filter on")
+    values = customers.drop_duplicates("customer_id").set_index("customer_id")[attribute].astype(str)
+    return model.customer_ids.map(values).to_numpy(dtype=object) == str(value)
+
+
+def _lifetime(model: SnapshotModel, rows: np.ndarray, periods: pd.PeriodIndex) -> np.ndarray:
+    """1 / mean monthly logo churn over the 6 months ending with each period's last month."""
+    if len(model.months) == 0 or len(periods) == 0:
+        return np.full(len(periods), np.nan)
+    monthly = movements(model.mrr[rows])
+    churn = _ratio(monthly["customers_churned"], monthly["customers_start"], scale=1.0)
+    series = pd.Series(churn).rolling(LIFETIME_MONTHS, min_periods=1).mean().to_numpy()
+    rate = series[model.columns(periods)]
+    out = np.full(len(periods), np.nan)
+    np.divide(1.0, rate, out=out, where=(rate > 0) & ~np.isnan(rate))
+    return out
+
+
+def _renewal_rate(model: SnapshotModel, rows: np.ndarray, periods: pd.PeriodIndex) -> np.ndarray:
+    """Share of paid spans ending in P whose customer has another paid span running that day."""
+    spans = model.spans
+    if not rows.all():
+        spans = spans[rows[spans["code"].to_numpy()]]
+    ending = spans[spans["end"].notna()]
+    out = np.full(len(periods), np.nan)
+    if ending.empty or len(periods) == 0:
+        return out
+    first_day = periods[0].start_time.normalize()
+    last_day = periods[-1].end_time.normalize()
+    ending = ending[(ending["end"] >= first_day) & (ending["end"] <= last_day)]
+    if ending.empty:
+        return out
+    ending = ending.reset_index(names="span")
+    others = spans.reset_index(names="other")[["other", "code", "start", "end"]]
+    pairs = ending[["span", "code", "end"]].merge(others, on="code", suffixes=("", "_other"))
+    runs = (
+        (pairs["other"] != pairs["span"])
+        & (pairs["start"] <= pairs["end"])
+        & (pairs["end_other"].isna() | (pairs["end_other"] > pairs["end"]))
+    )
+    renewed = pairs.loc[runs, "span"].unique()
+    ending["renewed"] = ending["span"].isin(renewed)
+    period_of_end = ending["end"].dt.to_period(periods.freq)
+    stats = ending.groupby(period_of_end)["renewed"].agg(["sum", "count"])
+    stats = stats.reindex(periods)
+    return _ratio(stats["sum"].to_numpy(dtype=float), stats["count"].fillna(0).to_numpy(dtype=float))
+
+
+def window_slice(periods: pd.PeriodIndex, granularity: Granularity, start: str | None, end: str | None) -> slice:
+    """Positions of the periods inside [start, end]; raises ValueError for unreadable labels."""
+    lo = 0
+    hi = len(periods)
+    if start:
+        lo = int(np.searchsorted(periods.asi8, parse_period(start, granularity).ordinal, side="left"))
+    if end:
+        hi = int(np.searchsorted(periods.asi8, parse_period(end, granularity).ordinal, side="right"))
+    return slice(lo, max(lo, hi))
+
+
+def compute_metrics(
+    model: SnapshotModel, query: Query = Query(), customers: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """One row per complete period in the window with `period` and every metric of §3–§5."""
+    granularity = check_granularity(query.granularity)
+    rows = segment_mask(model, customers, query.segment)
+    periods, mrr = model.matrix(granularity)
+    frame = add_rates(movements(mrr[rows]))
+    frame["customer_lifetime_months"] = _lifetime(model, rows, periods)
+    frame["ltv"] = frame["arpa"] * (query.gross_margin / 100.0) * frame["customer_lifetime_months"]
+    frame["renewal_rate"] = _renewal_rate(model, rows, periods)
+    frame.insert(0, "period", [label(p) for p in periods])
+    window = window_slice(periods, granularity, query.start, query.end)
+    return frame.iloc[window].reset_index(drop=True)[["period", *METRIC_NAMES]]

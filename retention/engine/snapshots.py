@@ -1,0 +1,125 @@
+"""The snapshot matrix: every customer's MRR at every month-end (METRICS.md §2).
+
+Everything else (customer counts, MRR movements, cohorts, survival) is read off this one
+matrix, so it is built once per data set and cached; changing period, window or segment only
+selects rows and columns.  Quarter and year snapshots are month-end snapshots too (the last
+month of the quarter or year), so coarser granularities are column subsets, which keeps the
+month, quarter and year numbers consistent by construction.
+
+MRR is held as integer micro-units (1e-6 of the currency) so that sums are exact and "active"
+(MRR > 0) never depends on floating-point residue after a subscription ends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from retention.periods import Granularity, last_complete_period, period_range, snapshot_dates
+
+MICRO = 1_000_000
+
+
+def paid_spans(subscriptions: pd.DataFrame) -> pd.DataFrame:
+    """Spans that earn MRR: trials removed (METRICS.md §1) and free spans dropped.
+
+    The paid part of a span starts at `trial_end` when the trial ends after the start.
+    """
+    subs = subscriptions
+    start = subs["start_date"]
+    if "trial_end" in subs:
+        trial = subs["trial_end"]
+        start = start.where(trial.isna() | (trial <= start), trial)
+    spans = pd.DataFrame(
+        {
+            "customer_id": subs["customer_id"].astype(str),
+            "start": start,
+            "end": subs["end_date"],
+            "mrr_micro": np.rint(subs["mrr"].to_numpy(dtype=float) * MICRO).astype(np.int64),
+        }
+    )
+    keep = (spans["mrr_micro"] > 0) & (spans["end"].isna() | (spans["end"] > spans["start"]))
+    return spans[keep].reset_index(drop=True)
+
+
+def default_as_of(subscriptions: pd.DataFrame, today: pd.Timestamp | None = None) -> pd.Timestamp:
+    """The latest date in the data (start or end of any span), never later than today."""
+    today = pd.Timestamp(today or pd.Timestamp.now(tz="UTC").tz_convert(None)).normalize()
+    dates = pd.concat([subscriptions["start_date"], subscriptions["end_date"]]).dropna()
+    if dates.empty:
+        return today
+    return min(pd.Timestamp(dates.max()), today)
+
+
+@dataclass(frozen=True)
+class SnapshotModel:
+    """Customers × month-end snapshots of MRR, plus the paid spans it was built from."""
+
+    customer_ids: pd.Index
+    months: pd.PeriodIndex
+    mrr: np.ndarray  # int64 micro-units, shape (customers, months)
+    spans: pd.DataFrame  # paid spans with a `code` column: row of the customer in `mrr`
+    as_of: pd.Timestamp
+
+    @property
+    def active(self) -> np.ndarray:
+        return self.mrr > 0
+
+    def periods(self, granularity: Granularity) -> pd.PeriodIndex:
+        """The complete periods of `granularity` covered by the monthly grid."""
+        if len(self.months) == 0:
+            return pd.PeriodIndex([], freq={"month": "M", "quarter": "Q", "year": "Y"}[granularity])
+        freq = {"month": "M", "quarter": "Q", "year": "Y"}[granularity]
+        first = self.months[0].asfreq(freq)
+        last = last_complete_period(self.as_of, granularity)
+        if last < first:
+            return pd.PeriodIndex([], freq=freq)
+        return period_range(first, last)
+
+    def columns(self, periods: pd.PeriodIndex) -> np.ndarray:
+        """Column of the monthly grid holding each period's snapshot (its last month)."""
+        if len(periods) == 0:
+            return np.zeros(0, dtype=np.int64)
+        last_months = periods.asfreq("M", how="end")
+        return np.asarray(last_months.astype("int64") - self.months[0].ordinal, dtype=np.int64)
+
+    def matrix(self, granularity: Granularity) -> tuple[pd.PeriodIndex, np.ndarray]:
+        """(periods, MRR at each period's snapshot) for a granularity."""
+        periods = self.periods(granularity)
+        return periods, self.mrr[:, self.columns(periods)]
+
+
+def build_model(subscriptions: pd.DataFrame, as_of: pd.Timestamp | None = None) -> SnapshotModel:
+    """Build the monthly snapshot matrix from canonical subscriptions.
+
+    The grid runs from the month of the first paid day to the last month whose last day is on
+    or before `as_of` (default: the latest date in the data).
+    """
+    as_of = pd.Timestamp(as_of).normalize() if as_of is not None else default_as_of(subscriptions)
+    spans = paid_spans(subscriptions)
+    codes, uniques = pd.factorize(spans["customer_id"], sort=True)
+    customer_ids = pd.Index(uniques, name="customer_id")
+    spans["code"] = codes
+    if spans.empty:
+        return SnapshotModel(customer_ids, pd.PeriodIndex([], freq="M"), np.zeros((0, 0), np.int64), spans, as_of)
+    first = spans["start"].min().to_period("M")
+    last = last_complete_period(as_of, "month")
+    months = period_range(first, last) if last >= first else pd.PeriodIndex([], freq="M")
+    n_cust, n_months = len(customer_ids), len(months)
+    snaps = snapshot_dates(months)
+    start_idx = np.searchsorted(snaps, spans["start"].to_numpy().astype("datetime64[D]"), side="left")
+    end_days = spans["end"].to_numpy().astype("datetime64[D]")
+    end_idx = np.where(np.isnat(end_days), n_months, np.searchsorted(snaps, end_days, side="left"))
+    live = start_idx < end_idx
+    # Difference array: +mrr at the first active snapshot, -mrr after the last; exact in float64
+    # because every value is an integer far below 2**53.
+    width = n_months + 1
+    weights = spans["mrr_micro"].to_numpy()[live].astype(np.float64)
+    flat_start = codes[live] * width + start_idx[live]
+    flat_end = codes[live] * width + end_idx[live]
+    diff = np.bincount(flat_start, weights, minlength=n_cust * width)
+    diff -= np.bincount(flat_end, weights, minlength=n_cust * width)
+    mrr = np.cumsum(diff.reshape(n_cust, width)[:, :n_months], axis=1)
+    return SnapshotModel(customer_ids, months, np.rint(mrr).astype(np.int64), spans, as_of)

@@ -1,0 +1,62 @@
+"""One translation function for every user-facing string.
+
+Strings are written in English in the code and looked up in gettext catalogs under
+`retention/locale/<lang>/LC_MESSAGES/retention.mo`.  A `Translator` is an ordinary object that
+callers pass around (the app keeps one per browser session); nothing here installs a
+process-global language, so two sessions in two languages never see each other's words.
+
+Placeholders use `str.format` names: `tr("{n} rows rejected", n=3)`.
+"""
+
+from __future__ import annotations
+
+import gettext
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+LOCALE_DIR = Path(__file__).with_name("locale")
+DOMAIN = "retention"
+DEFAULT_LANGUAGE = "en"
+LANGUAGES: dict[str, str] = {"en": "English"}
+
+
+@cache
+def _catalog(language: str) -> gettext.NullTranslations:
+    """Catalogs are immutable once compiled, so sharing them between sessions is safe."""
+    if language == DEFAULT_LANGUAGE:
+        return gettext.NullTranslations()
+    return gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[language], fallback=True)
+
+
+@dataclass(frozen=True)
+class Translator:
+    """Translate and format a message for one language."""
+
+    language: str = DEFAULT_LANGUAGE
+    _catalog: gettext.NullTranslations = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_catalog", _catalog(self.language))
+
+    def __call__(self, message: str, /, **params: object) -> str:
+        text = self._catalog.gettext(message)
+        return text.format(**params) if params else text
+
+    def plural(self, singular: str, plural: str, n: int, /, **params: object) -> str:
+        text = self._catalog.ngettext(singular, plural, n)
+        return text.format(n=n, **params)
+
+
+ENGLISH = Translator()
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it yet (translated where shown)."""
+    return message
+
+
+def translator(language: str | None) -> Translator:
+    """The translator for a language code, English when unknown."""
+    code = (language or DEFAULT_LANGUAGE).split("-")[0].split("_")[0].lower()
+    return Translator(code if code in LANGUAGES else DEFAULT_LANGUAGE)
