@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
 from retention.engine.metrics import Query, compute_metrics
-from retention.engine.snapshots import SnapshotModel, build_model
+from retention.engine.snapshots import SnapshotModel, build_model, default_as_of
 from retention.importing import LoadError, LoadResult, attribute_columns, load_customers, load_subscriptions
 
 
@@ -24,10 +25,17 @@ class Dataset:
     subscriptions: LoadResult
     customers: LoadResult | None = None
     extra: dict[str, LoadResult] = field(default_factory=dict)  # events, surveys, …
-    _models: dict[pd.Timestamp | None, SnapshotModel] = field(default_factory=dict, repr=False)
+    _models: dict = field(default_factory=dict, repr=False)
 
-    def model(self, as_of: pd.Timestamp | str | None = None) -> SnapshotModel:
-        key = pd.Timestamp(as_of).normalize() if as_of is not None else None
+    def default_as_of(self) -> pd.Timestamp:
+        """Latest date in the subscriptions, never after today."""
+        if "_as_of" not in self._models:
+            self._models["_as_of"] = default_as_of(self.subscriptions.table)
+        return self._models["_as_of"]
+
+    def model(self, as_of: pd.Timestamp | str | date | None = None) -> SnapshotModel:
+        """The snapshot model as of a day (default: the data's own as-of), built once per day."""
+        key = pd.Timestamp(as_of).normalize() if as_of is not None else self.default_as_of()
         if key not in self._models:
             self._models[key] = build_model(self.subscriptions.table, key)
         return self._models[key]

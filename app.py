@@ -1,0 +1,31 @@
+"""Streamlit entry point: navigation, shared sidebar controls, then the selected page."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from retention.importing import LoadError
+from ui import controls, state
+
+st.set_page_config(page_title="Retention dashboard", page_icon=":material/monitoring:", layout="wide")
+
+tr = state.tr()
+DASHBOARD = [
+    st.Page("pages/overview.py", title=tr("Overview"), icon=":material/dashboard:", default=True),
+    st.Page("pages/revenue.py", title=tr("Revenue"), icon=":material/payments:"),
+]
+ABOUT = [
+    st.Page("pages/data.py", title=tr("Data"), icon=":material/upload_file:"),
+    st.Page("pages/definitions.py", title=tr("Definitions"), icon=":material/menu_book:"),
+]
+page = st.navigation({tr("Dashboard"): DASHBOARD, tr("Your data"): ABOUT})
+
+try:
+    state.dataset()
+except LoadError as exc:
+    st.error(tr("The sample data could not be loaded: {message}", message=exc.message(tr)))
+    st.stop()
+
+if page in DASHBOARD:
+    controls.sidebar()
+page.run()

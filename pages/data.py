@@ -1,0 +1,82 @@
+"""Data: what is loaded, uploading your own exports, and every rejected row with its reason."""
+
+import pandas as pd
+import streamlit as st
+
+from retention import formatting
+from retention.exports import to_csv_bytes
+from ui import render, state, upload
+
+tr = state.tr()
+st.title(tr("Your data"))
+
+source = state.data_source()
+if source == "sample":
+    st.info(tr("You are looking at the built-in sample data of a made-up B2B SaaS company. "
+               "Upload your own exports below to see your numbers."))
+
+with st.container(border=True):
+    st.subheader(tr("Upload your exports"))
+    st.caption(tr("CSV files with one row per subscription (or invoice with a service period), and optionally "
+                  "one row per customer with attributes such as plan, country or industry to segment by. "
+                  "Your files stay in this browser session and are gone when you close it."))
+    left, right = st.columns(2)
+    subs_file = left.file_uploader(tr("Subscriptions"), type=["csv", "txt"], key="upload_subscriptions")
+    cust_file = right.file_uploader(tr("Customers (optional)"), type=["csv", "txt"], key="upload_customers")
+    subs_mapping = cust_mapping = None
+    if subs_file is not None:
+        subs_mapping = upload.mapping_editor("subscriptions", subs_file.getvalue(), subs_file.name)
+    if cust_file is not None:
+        cust_mapping = upload.mapping_editor("customers", cust_file.getvalue(), cust_file.name)
+    buttons = st.columns([1, 1, 3])
+    if buttons[0].button(tr("Load files"), type="primary", disabled=subs_mapping is None, key="load_files"):
+        customers = (cust_file.getvalue(), cust_file.name, cust_mapping) if cust_file and cust_mapping is not None else None
+        if upload.load_uploads((subs_file.getvalue(), subs_file.name, subs_mapping), customers):
+            st.success(tr("Loaded. The dashboard pages now show your data."))
+    if source != "sample" and buttons[1].button(tr("Back to sample data"), key="back_to_sample"):
+        state.set_dataset(state.load_sample(), source="sample")
+        st.rerun()
+
+data = state.dataset()
+model = data.model()
+st.subheader(tr("What is loaded"))
+rows = []
+for result in data.results():
+    rows.append({
+        tr("File"): result.file,
+        tr("Table"): tr(result.kind),
+        tr("Rows read"): result.rows_read,
+        tr("Rows used"): result.rows_used,
+        tr("Rows rejected"): result.rows_rejected,
+    })
+st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+language = tr.language
+subs = data.subscriptions.table
+cols = st.columns(4)
+cols[0].metric(tr("Customers with paid subscriptions"), formatting.number(len(model.customer_ids), language))
+cols[1].metric(tr("First subscription"), formatting.day(subs["start_date"].min(), language) if len(subs) else "—")
+cols[2].metric(tr("Data as of"), formatting.day(model.as_of, language))
+cols[3].metric(tr("Currency"), state.currency())
+
+rejects = data.rejects()
+st.subheader(tr("Rejected rows"))
+if rejects.empty:
+    st.success(tr("No row was rejected: every row read is used."))
+else:
+    st.warning(tr("{n} rows could not be used. Each is listed with the file, row, column and reason; "
+                  "fix them in your export and upload again.", n=len(rejects)))
+    shown = rejects.assign(reason=rejects["reason"].map(tr))
+    st.dataframe(shown, hide_index=True, width="stretch")
+    st.download_button(tr("Download rejected rows (CSV)"), to_csv_bytes(rejects), file_name="rejected_rows.csv",
+                       mime="text/csv", on_click="ignore", key="rejects_csv")
+
+st.subheader(tr("Preview"))
+tab_subs, tab_cust = st.tabs([tr("Subscriptions"), tr("Customers")])
+with tab_subs:
+    render.table_with_exports(subs.head(1000), "subscriptions", key="preview_subs")
+with tab_cust:
+    if data.customers is None:
+        st.caption(tr("No customers file loaded: segments are not available."))
+    else:
+        render.table_with_exports(data.customers.table.head(1000), "customers", key="preview_customers")

@@ -1,0 +1,31 @@
+"""Overview: this company's retention at a glance."""
+
+import streamlit as st
+
+import retention.figures as figures
+from retention.engine.kpis import kpi_summary
+from retention.glossary import KPI_CARDS
+from ui import render, state
+
+tr = state.tr()
+view = state.view()
+table = state.metrics(view)
+st.title(tr("Overview"))
+if table.empty:
+    render.no_periods_message()
+    st.stop()
+
+period = table["period"].iloc[-1]
+render.caption_for(view, table)
+render.kpi_cards(kpi_summary(state.history(view), period, KPI_CARDS))
+
+left, right = st.columns(2)
+with left:
+    render.chart(figures.retention_rates(table, tr), key="crr")
+    render.chart(figures.customer_movements(table, tr), key="customers")
+with right:
+    render.chart(figures.logo_churn(table, tr), key="logo_churn")
+    render.chart(figures.nrr_grr(table, tr), key="nrr_grr")
+
+st.subheader(tr("All metrics per period"))
+render.table_with_exports(table, "metrics", key="overview_metrics")

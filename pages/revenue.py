@@ -1,0 +1,38 @@
+"""Revenue: MRR, its movements, the bridge of one period, NRR/GRR, ARPA and quick ratio."""
+
+import streamlit as st
+
+import retention.figures as figures
+from ui import render, state
+
+tr = state.tr()
+view = state.view()
+table = state.metrics(view)
+st.title(tr("Revenue"))
+if table.empty:
+    render.no_periods_message()
+    st.stop()
+
+render.caption_for(view, table)
+currency = state.currency()
+periods = list(table["period"])
+chosen = st.selectbox(tr("Bridge for period"), periods, index=len(periods) - 1, key="bridge_period")
+row = table.loc[table["period"] == chosen].iloc[0]
+left, right = st.columns([2, 3])
+with left:
+    render.chart(figures.mrr_bridge(row, currency, tr), key="bridge")
+with right:
+    render.chart(figures.mrr_movements(table, currency, tr), key="movements")
+
+left, right = st.columns(2)
+with left:
+    render.chart(figures.mrr_line(table, currency, tr), key="mrr")
+    render.chart(figures.arpa(table, currency, tr), key="arpa")
+with right:
+    render.chart(figures.nrr_grr(table, tr), key="nrr")
+    render.chart(figures.quick_ratio(table, tr), key="quick")
+
+st.subheader(tr("MRR movements per period"))
+columns = ["period", "mrr_start", "mrr_new", "mrr_expansion", "mrr_reactivation", "mrr_contraction", "mrr_churned",
+           "mrr_end", "nrr", "grr", "gross_mrr_churn_rate", "net_mrr_churn_rate", "arpa", "quick_ratio"]
+render.table_with_exports(table[columns], "mrr_movements", key="revenue_table")

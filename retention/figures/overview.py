@@ -1,0 +1,49 @@
+"""Overview charts: customer retention and churn trends, customer movements."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from retention.figures.revenue import rate_lines
+from retention.figures.theme import COLORS, base_layout
+from retention.i18n import ENGLISH, N_, Translator
+
+
+def retention_rates(table: pd.DataFrame, tr: Translator = ENGLISH) -> go.Figure:
+    return rate_lines(
+        table, {"crr": N_("CRR"), "retained_rate": N_("Retained rate")}, tr("Customer retention rate"), tr
+    )
+
+
+def logo_churn(table: pd.DataFrame, tr: Translator = ENGLISH) -> go.Figure:
+    return rate_lines(table, {"logo_churn_rate": N_("Logo churn")}, tr("Logo churn rate"), tr, colors=(COLORS["bad"],))
+
+
+def customer_movements(table: pd.DataFrame, tr: Translator = ENGLISH) -> go.Figure:
+    """New and reactivated customers above zero, churned below, customers at the end as a line."""
+    fig = go.Figure()
+    for column, name, color, sign in (
+        ("customers_new", N_("New"), COLORS["mrr_new"], 1),
+        ("customers_reactivated", N_("Reactivated"), COLORS["mrr_reactivation"], 1),
+        ("customers_churned", N_("Churned"), COLORS["mrr_churned"], -1),
+    ):
+        fig.add_bar(
+            x=table["period"], y=sign * table[column], name=tr(name), marker_color=color,
+            customdata=table[column], hovertemplate=tr(name) + ": %{customdata:,}<extra></extra>",
+        )
+    fig.add_scatter(
+        x=table["period"], y=table["customers_end"], name=tr("Customers at end"), mode="lines+markers",
+        yaxis="y2", line={"color": COLORS["primary"], "width": 2.5},
+        hovertemplate=tr("Customers at end") + ": %{y:,}<extra></extra>",
+    )
+    fig.update_layout(
+        barmode="relative",
+        yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "title": tr("Customers")},
+    )
+    return base_layout(fig, tr("Customers gained and lost"), y_title=tr("Customers per period"))
+
+
+def ltv_lifetime(table: pd.DataFrame, currency: str = "USD", tr: Translator = ENGLISH) -> go.Figure:
+    fig = rate_lines(table, {"ltv": N_("LTV")}, tr("Customer lifetime value"), tr, y_title=currency, suffix=" " + currency)
+    return fig

@@ -1,0 +1,35 @@
+"""Shared look of every chart: colours that mean the same thing on every page."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+COLORS = {
+    "mrr_new": "#16a34a",
+    "mrr_expansion": "#86efac",
+    "mrr_reactivation": "#0d9488",
+    "mrr_contraction": "#f59e0b",
+    "mrr_churned": "#dc2626",
+    "primary": "#2563eb",
+    "secondary": "#7c3aed",
+    "muted": "#64748b",
+    "good": "#16a34a",
+    "bad": "#dc2626",
+}
+FONT = "Inter, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif"
+
+
+def base_layout(fig: go.Figure, title: str, y_title: str = "", x_title: str = "", height: int = 360) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        template="plotly_white",
+        font={"family": FONT, "size": 12},
+        height=height,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "xanchor": "left", "x": 0},
+        hovermode="x unified",
+        xaxis_title=x_title,
+        yaxis_title=y_title,
+    )
+    fig.update_xaxes(type="category")
+    return fig

@@ -1,0 +1,75 @@
+"""Numbers, percentages, money and dates written the way the reader's locale writes them.
+
+Babel does the locale work (1.234,5 € in Germany, 1 234,5 € in France); this module only
+decides how many digits each kind of value deserves and shows a dash for undefined values,
+so a null metric never looks like a zero.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal, format_percent
+
+MISSING = "—"
+
+LOCALES = {"en": "en_US", "nl": "nl_NL", "de": "de_DE", "fr": "fr_FR", "it": "it_IT", "ro": "ro_RO"}
+
+
+def babel_locale(language: str) -> Locale:
+    return Locale.parse(LOCALES.get(language, language))
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT
+
+
+def number(value: float | int | None, language: str = "en", digits: int = 0) -> str:
+    if _missing(value):
+        return MISSING
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=babel_locale(language))
+
+
+def percent(value: float | None, language: str = "en", digits: int = 1) -> str:
+    """`value` is already a percentage (92.5 means 92.5 %)."""
+    if _missing(value):
+        return MISSING
+    pattern = "#,##0" + ("." + "0" * digits if digits else "") + " %"
+    text = format_percent(value / 100.0, format=pattern, locale=babel_locale(language))
+    return text if language != "en" else text.replace("\xa0%", "%").replace(" %", "%")
+
+
+def money(value: float | None, currency: str = "USD", language: str = "en", digits: int = 0) -> str:
+    if _missing(value):
+        return MISSING
+    return format_currency(
+        value, currency, locale=babel_locale(language), currency_digits=False,
+        format=None if digits else _whole_currency_pattern(language),
+    )
+
+
+def _whole_currency_pattern(language: str) -> str:
+    pattern = babel_locale(language).currency_formats["standard"].pattern
+    return pattern.split(";")[0].replace(".00", "").replace(",00", "")
+
+
+def ratio(value: float | None, language: str = "en") -> str:
+    return number(value, language, digits=2)
+
+
+def months(value: float | None, language: str = "en") -> str:
+    return number(value, language, digits=1)
+
+
+def day(value: pd.Timestamp, language: str = "en") -> str:
+    if _missing(value):
+        return MISSING
+    return format_date(pd.Timestamp(value).date(), format="medium", locale=babel_locale(language))
+
+
+def signed(text: str, value: float) -> str:
+    return text if value < 0 or text.startswith(("+", "-", "−")) else "+" + text

@@ -1,0 +1,126 @@
+"""Rendering helpers: KPI cards, charts, tables with their exports.
+
+User values (customer names, attribute values, file names) only ever reach the page through
+Streamlit elements that render text, or through `md()`, which escapes Markdown/HTML first.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from retention import formatting
+from retention.engine.kpis import Kpi
+from retention.exports import to_csv_bytes
+from retention.glossary import METRICS
+from ui import state
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&])")
+
+
+def md(text: object) -> str:
+    """Escape a user value for use inside Markdown (no HTML, no links, no formatting)."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def format_value(name: str, value: float | None, currency: str = "USD") -> str:
+    language = state.tr().language
+    kind = METRICS[name].kind if name in METRICS else "count"
+    if kind == "percent":
+        return formatting.percent(value, language)
+    if kind == "money":
+        return formatting.money(value, currency, language)
+    if kind == "ratio":
+        return formatting.ratio(value, language)
+    if kind == "months":
+        return formatting.months(value, language)
+    return formatting.number(value, language)
+
+
+def _delta_text(kpi: Kpi, currency: str) -> str | None:
+    delta = kpi.delta
+    if delta is None:
+        return None
+    tr = state.tr()
+    language = tr.language
+    kind = METRICS[kpi.name].kind
+    if kind == "percent":
+        text = formatting.number(delta, language, digits=1) + " " + tr("pp")
+    elif kind == "money":
+        text = formatting.money(delta, currency, language)
+    elif kind in ("ratio", "months"):
+        text = formatting.number(delta, language, digits=2)
+    else:
+        text = formatting.number(delta, language)
+    return formatting.signed(text, delta)
+
+
+def kpi_cards(kpis: list[Kpi], currency: str = "USD", per_row: int = 4) -> None:
+    tr = state.tr()
+    for start in range(0, len(kpis), per_row):
+        columns = st.columns(per_row)
+        for column, kpi in zip(columns, kpis[start:start + per_row], strict=False):
+            info = METRICS[kpi.name]
+            better = kpi.higher_is_better
+            column.metric(
+                tr(info.card_label),
+                format_value(kpi.name, kpi.value, currency),
+                delta=_delta_text(kpi, currency),
+                delta_color="normal" if better is not False else "inverse",
+                help=tr(info.definition) + "\n\n" + tr("Change against the previous period."),
+                border=True,
+            )
+
+
+def chart(fig: go.Figure, key: str | None = None) -> None:
+    st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False})
+
+
+def localized_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Column headers in the user's language (values stay numbers so sorting works)."""
+    tr = state.tr()
+    return table.rename(columns={c: tr(METRICS[c].label) for c in table.columns if c in METRICS} | {"period": tr("Period")})
+
+
+def download_buttons(table: pd.DataFrame, name: str, key: str) -> None:
+    """CSV (stable English column names) and Excel downloads of a table, formula cells neutralised."""
+    tr = state.tr()
+    left, right = st.columns(2)
+    left.download_button(
+        tr("Download CSV"), to_csv_bytes(table), file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv",
+        on_click="ignore", icon=":material/download:",
+    )
+    try:
+        from retention.exports import to_xlsx_bytes
+    except ImportError:  # Excel export arrives with the exports module
+        return
+    right.download_button(
+        tr("Download Excel"), to_xlsx_bytes({name[:31]: table}), file_name=f"{name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
+        on_click="ignore", icon=":material/table_view:",
+    )
+
+
+def table_with_exports(table: pd.DataFrame, name: str, key: str) -> None:
+    st.dataframe(localized_table(table), hide_index=True, width="stretch")
+    download_buttons(table, name, key)
+
+
+def no_periods_message() -> None:
+    tr = state.tr()
+    st.info(tr("No complete period in the selected range. Pick a longer range or a later 'Data as of' date "
+               "in the sidebar settings, or load data that covers at least one full month on the Data page."))
+
+
+def caption_for(view: state.View, table: pd.DataFrame) -> None:
+    """One line saying what the numbers cover: periods, segment, as-of date."""
+    tr = state.tr()
+    first, last = table["period"].iloc[0], table["period"].iloc[-1]
+    span = first if first == last else tr("{first} to {last}", first=first, last=last)
+    segment = tr("All customers") if view.segment is None else f"{view.segment[0]} = {view.segment[1]}"
+    as_of = formatting.day(state.dataset().model(view.as_of).as_of, state.tr().language)
+    source = tr("sample data") if state.data_source() == "sample" else tr("your data")
+    st.caption(md(" · ".join([span, segment, tr("data as of {date}", date=as_of), source])))

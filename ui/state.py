@@ -1,0 +1,106 @@
+"""Per-session state: the loaded data set, the translator, and cached results.
+
+Everything a founder uploads lives in `st.session_state`, which Streamlit keeps per browser
+session and drops when the session ends; nothing is stored in module globals, so one founder's
+data never reaches another's browser.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from retention.dataset import Dataset, read_bytes
+from retention.engine.metrics import Query, compute_metrics
+from retention.i18n import Translator, translator
+from retention.importing import load_customers, load_subscriptions
+from retention.periods import Granularity
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_DIR = Path(os.environ.get("RETENTION_SAMPLE_DIR", ROOT / "sample_data"))
+
+
+def tr() -> Translator:
+    """The session's translator (English until the language picker sets another)."""
+    return translator(st.session_state.get("language", "en"))
+
+
+def load_sample() -> Dataset:
+    subs = load_subscriptions(read_bytes(SAMPLE_DIR / "subscriptions.csv"), "subscriptions.csv")
+    customers_path = SAMPLE_DIR / "customers.csv"
+    customers = load_customers(read_bytes(customers_path), "customers.csv") if customers_path.exists() else None
+    return Dataset(subs, customers)
+
+
+def dataset() -> Dataset:
+    """The session's data set; the built-in sample until the user loads their own."""
+    if "dataset" not in st.session_state:
+        set_dataset(load_sample(), source="sample")
+    return st.session_state["dataset"]
+
+
+def set_dataset(data: Dataset, source: str) -> None:
+    st.session_state["dataset"] = data
+    st.session_state["data_source"] = source
+    st.session_state["results"] = {}
+    for key in [k for k in st.session_state if str(k).startswith(("range_", "segment_", "as_of"))]:
+        del st.session_state[key]
+
+
+def data_source() -> str:
+    return st.session_state.get("data_source", "sample")
+
+
+@dataclass(frozen=True)
+class View:
+    """What the sidebar selected: granularity, window, segment, as-of date and gross margin."""
+
+    granularity: Granularity = "month"
+    start: str | None = None
+    end: str | None = None
+    segment: tuple[str, str] | None = None
+    as_of: pd.Timestamp | None = None
+    gross_margin: float = 100.0
+
+    def query(self) -> Query:
+        return Query(self.granularity, None, None, self.segment, self.gross_margin)
+
+
+def view() -> View:
+    return st.session_state.get("view", View())
+
+
+def history(v: View | None = None) -> pd.DataFrame:
+    """All complete periods for the view's granularity and segment (window not applied), cached per session."""
+    v = v or view()
+    key = ("history", v.granularity, v.segment, v.as_of, v.gross_margin)
+    results = st.session_state.setdefault("results", {})
+    if key not in results:
+        data = dataset()
+        results[key] = compute_metrics(data.model(v.as_of), v.query(), data.customers_table)
+    return results[key]
+
+
+def metrics(v: View | None = None) -> pd.DataFrame:
+    """The metrics table of the selected window (labels come from the range picker)."""
+    v = v or view()
+    table = history(v)
+    labels = list(table["period"])
+    lo = labels.index(v.start) if v.start in labels else 0
+    hi = labels.index(v.end) + 1 if v.end in labels else len(labels)
+    return table.iloc[lo:hi].reset_index(drop=True)
+
+
+def currency() -> str:
+    """The reporting currency: the one the subscriptions are in (USD when the file does not say)."""
+    table = dataset().subscriptions.table
+    if "currency" in table:
+        values = table["currency"].astype(str).str.strip()
+        values = values[values.ne("") & values.ne("NAN")]
+        if not values.empty:
+            return str(values.mode().iloc[0])
+    return "USD"
