@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from retention.importing import LoadError
-from ui import controls, state
+from ui import state
 
 st.set_page_config(page_title="Retention dashboard", page_icon=":material/monitoring:", layout="wide")
 
@@ -26,6 +26,4 @@ except LoadError as exc:
     st.error(tr("The sample data could not be loaded: {message}", message=exc.message(tr)))
     st.stop()
 
-if page in DASHBOARD:
-    controls.sidebar()
 page.run()

@@ -5,10 +5,10 @@ import streamlit as st
 import retention.figures as figures
 from retention.engine.kpis import kpi_summary
 from retention.glossary import KPI_CARDS
-from ui import render, state
+from ui import controls, render, state
 
 tr = state.tr()
-view = state.view()
+view = controls.sidebar()
 table = state.metrics(view)
 st.title(tr("Overview"))
 if table.empty:

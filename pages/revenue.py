@@ -3,10 +3,10 @@
 import streamlit as st
 
 import retention.figures as figures
-from ui import render, state
+from ui import controls, render, state
 
 tr = state.tr()
-view = state.view()
+view = controls.sidebar()
 table = state.metrics(view)
 st.title(tr("Revenue"))
 if table.empty:

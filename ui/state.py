@@ -47,8 +47,13 @@ def set_dataset(data: Dataset, source: str) -> None:
     st.session_state["dataset"] = data
     st.session_state["data_source"] = source
     st.session_state["results"] = {}
-    for key in [k for k in st.session_state if str(k).startswith(("range_", "segment_", "as_of"))]:
-        del st.session_state[key]
+    # Data-dependent widgets (range, as-of date) carry the data version in their keys, so new data
+    # starts them from its own defaults instead of the old data's dates.
+    st.session_state["data_version"] = st.session_state.get("data_version", 0) + 1
+
+
+def data_version() -> int:
+    return st.session_state.get("data_version", 0)
 
 
 def data_source() -> str:

@@ -1,0 +1,128 @@
+"""AppTest: every page runs on the sample data and on an uploaded file, and shows the right numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+FIXTURES = Path(__file__).parent / "fixtures" / "app"
+PAGES = ["pages/overview.py", "pages/revenue.py", "pages/data.py", "pages/definitions.py"]
+
+
+def _app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _metric(at: AppTest, label: str) -> str:
+    for metric in at.metric:
+        if metric.label == label:
+            return metric.value
+    raise AssertionError(f"no KPI card {label!r}: {[m.label for m in at.metric]}")
+
+
+def _sample_mrr_on(day: str) -> float:
+    """Independent of the engine: sum the MRR of sample subscriptions running on `day` (trial days earn nothing)."""
+    subs = pd.read_csv(ROOT / "sample_data" / "subscriptions.csv", parse_dates=["start_date", "end_date", "trial_end"])
+    d = pd.Timestamp(day)
+    running = (subs["start_date"] <= d) & (subs["end_date"].isna() | (subs["end_date"] > d))
+    paying = subs["trial_end"].isna() | (subs["trial_end"] <= d)
+    months = subs["interval"].map({"month": 1, "year": 12})
+    mrr = subs["amount"] * subs["quantity"] / months
+    return float(mrr[running & paying].sum())
+
+
+def test_every_page_runs_on_sample_data() -> None:
+    at = _app()
+    assert len(at.metric) == 8
+    for page in PAGES:
+        at.switch_page(page).run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        assert at.title, page
+
+
+def test_overview_mrr_card_matches_the_sample_files() -> None:
+    at = _app()
+    expected = _sample_mrr_on("2026-10-31")
+    shown = float(_metric(at, "MRR").replace("$", "").replace(",", ""))
+    assert shown == pytest.approx(expected, abs=1.0)
+
+
+def test_period_and_segment_change_the_numbers() -> None:
+    at = _app()
+    before = [m.value for m in at.metric]
+    at.segmented_control(key="granularity").set_value("quarter").run()
+    assert not at.exception
+    assert at.session_state["view"].granularity == "quarter"
+    at.selectbox(key="segment_attribute").set_value("plan").run()
+    at.selectbox(key="segment_value").set_value("Starter").run()
+    assert not at.exception
+    assert at.session_state["view"].segment == ("plan", "Starter")
+    assert [m.value for m in at.metric] != before
+
+
+def _upload(at: AppTest) -> AppTest:
+    at.switch_page("pages/data.py").run()
+    uploaders = {u.label: u for u in at.file_uploader}
+    uploaders["Subscriptions"].set_value(("subs.csv", (FIXTURES / "subscriptions.csv").read_bytes(), "text/csv"))
+    uploaders["Customers (optional)"].set_value(("customers.csv", (FIXTURES / "customers.csv").read_bytes(), "text/csv"))
+    at.run()
+    at.button(key="load_files").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_uploaded_file_shows_hand_computed_numbers() -> None:
+    at = _upload(_app())
+    # Rejects: row 7 (customer x) has no readable start date; 6 rows read = 5 used + 1 rejected.
+    assert any("1 rows could not be used" in w.value for w in at.warning)
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception
+    # March 2024 (last complete month, as-of 2024-03-31): start {a:100, b:100, c:200}; end {a:100, c:200, e:50};
+    # d never runs on a month end. S=3, E=3, N=1 (e), churned=1 (b).
+    assert _metric(at, "CRR") == "66.7%"          # (3 - 1) / 3
+    assert _metric(at, "Logo churn") == "33.3%"   # 1 / 3
+    assert _metric(at, "NRR") == "75.0%"          # (400 + 0 - 0 - 100) / 400
+    assert _metric(at, "GRR") == "75.0%"
+    assert _metric(at, "MRR") == "$350"           # 100 + 200 + 50
+    assert _metric(at, "ARPA") == "$117"          # 350 / 3
+    assert _metric(at, "Quick ratio") == "0.50"   # 50 / 100
+    at.switch_page("pages/revenue.py").run()
+    assert not at.exception
+
+
+def test_uploaded_file_with_segment() -> None:
+    at = _upload(_app())
+    at.switch_page("pages/overview.py").run()
+    at.selectbox(key="segment_attribute").set_value("country").run()
+    at.selectbox(key="segment_value").set_value("NL").run()
+    assert not at.exception
+    # NL = {a, c}: March start {a:100, c:200}, end the same -> NRR 100 %, MRR 300.
+    assert _metric(at, "MRR") == "$300"
+    assert _metric(at, "NRR") == "100.0%"
+
+
+def test_query_string_restores_the_view() -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update({"period": "quarter", "from": "2025-Q1", "to": "2025-Q4", "segment": "plan", "value": "Pro"})
+    at.run()
+    assert not at.exception
+    view = at.session_state["view"]
+    assert (view.granularity, view.start, view.end, view.segment) == ("quarter", "2025-Q1", "2025-Q4", ("plan", "Pro"))
+
+
+def test_bad_upload_shows_a_clear_error_not_a_traceback() -> None:
+    at = _app()
+    at.switch_page("pages/data.py").run()
+    at.file_uploader[0].set_value(("bad.csv", b"foo,bar\n1,2\n", "text/csv")).run()
+    assert not at.exception
+    at.button(key="load_files").click().run()
+    assert not at.exception
+    assert any("no column for 'customer_id'" in e.value for e in at.error)
