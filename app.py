@@ -9,6 +9,7 @@ from ui import state
 
 st.set_page_config(page_title="Retention dashboard", page_icon=":material/monitoring:", layout="wide")
 
+state.language_picker()
 tr = state.tr()
 DASHBOARD = [
     st.Page("pages/overview.py", title=tr("Overview"), icon=":material/dashboard:", default=True),

@@ -1,7 +1,8 @@
 """One translation function for every user-facing string.
 
 Strings are written in English in the code and looked up in gettext catalogs under
-`retention/locale/<lang>/LC_MESSAGES/retention.mo`.  A `Translator` is an ordinary object that
+`retention/locale/<lang>/LC_MESSAGES/retention.po`, compiled in memory with Babel when first
+used (no binary .mo files to keep in sync).  A `Translator` is an ordinary object that
 callers pass around (the app keeps one per browser session); nothing here installs a
 process-global language, so two sessions in two languages never see each other's words.
 
@@ -11,6 +12,7 @@ Placeholders use `str.format` names: `tr("{n} rows rejected", n=3)`.
 from __future__ import annotations
 
 import gettext
+import io
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -19,14 +21,29 @@ LOCALE_DIR = Path(__file__).with_name("locale")
 DOMAIN = "retention"
 DEFAULT_LANGUAGE = "en"
 LANGUAGES: dict[str, str] = {"en": "English"}
+"""Languages offered in the picker: code -> name in that language. A language is listed once its
+catalog is complete (the i18n tests fail on a missing translation)."""
+
+
+def catalog_path(language: str) -> Path:
+    return LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
 @cache
 def _catalog(language: str) -> gettext.NullTranslations:
     """Catalogs are immutable once compiled, so sharing them between sessions is safe."""
-    if language == DEFAULT_LANGUAGE:
+    path = catalog_path(language)
+    if language == DEFAULT_LANGUAGE or not path.exists():
         return gettext.NullTranslations()
-    return gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[language], fallback=True)
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=language, domain=DOMAIN)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
 
 
 @dataclass(frozen=True)

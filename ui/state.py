@@ -16,12 +16,22 @@ import streamlit as st
 
 from retention.dataset import Dataset, read_bytes
 from retention.engine.metrics import Query, compute_metrics
-from retention.i18n import Translator, translator
+from retention.i18n import LANGUAGES, Translator, translator
 from retention.importing import load_customers, load_subscriptions
 from retention.periods import Granularity
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = Path(os.environ.get("RETENTION_SAMPLE_DIR", ROOT / "sample_data"))
+
+
+def language_picker() -> None:
+    """Sidebar language picker; the first visit takes the browser's language when we speak it."""
+    if "language" not in st.session_state:
+        browser = (st.context.locale or "en").split("-")[0].lower()
+        st.session_state["language"] = browser if browser in LANGUAGES else "en"
+    if len(LANGUAGES) > 1:
+        st.sidebar.selectbox("🌐", list(LANGUAGES), format_func=LANGUAGES.get, key="language",
+                             label_visibility="collapsed")
 
 
 def tr() -> Translator:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from retention.engine.snapshots import MICRO, SnapshotModel
+from retention.engine.snapshots import MICRO, Changes, SnapshotModel
 from retention.periods import Granularity, check_granularity, label, parse_period
 
 COUNT_METRICS = [
@@ -48,47 +48,48 @@ def _ratio(num: np.ndarray, den: np.ndarray, scale: float = 100.0) -> np.ndarray
     return out
 
 
-def movements(mrr: np.ndarray) -> pd.DataFrame:
-    """Counts and MRR movements for each column of an MRR matrix against the column before.
+def movements(changes: Changes) -> pd.DataFrame:
+    """Counts and MRR movements per period (§3, §4) from the sparse changes of the MRR matrix.
 
-    The column before the first is taken as all zero: callers pass the full history, whose
-    first period starts before any paid day.
+    Customers at the end and MRR at the end are running sums of what enters and leaves; the
+    start of a period is the end of the one before (nothing is active before the first period).
     """
-    n, t = mrr.shape
-    cur = mrr
-    prev = np.zeros_like(mrr)
-    if t > 1:
-        prev[:, 1:] = mrr[:, :-1]
-    active = cur > 0
-    was = prev > 0
-    ever = np.zeros_like(active)
-    if t > 1:
-        ever[:, 1:] = np.logical_or.accumulate(active, axis=1)[:, :-1]
-    entering = active & ~was
-    new = entering & ~ever
-    react = entering & ever
-    churned = was & ~active
-    expansion = was & active & (cur > prev)
-    contraction = was & active & (cur < prev)
-    diff = cur - prev
+    t = len(changes.periods)
+    col, prev, cur = changes.col, changes.prev, changes.cur
+    entering = (prev == 0) & (cur > 0)
+    new = entering & changes.first
+    react = entering & ~changes.first
+    churned = (prev > 0) & (cur == 0)
+    staying = (prev > 0) & (cur > 0)
+    expansion = staying & (cur > prev)
+    contraction = staying & (cur < prev)
 
-    def total(mask: np.ndarray, values: np.ndarray) -> np.ndarray:
-        return np.where(mask, values, 0).sum(axis=0) / MICRO
+    def count(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(col[mask], minlength=t).astype(np.int64)
 
+    def amount(mask: np.ndarray, values: np.ndarray) -> np.ndarray:
+        # float64 sums of integer micro-units are exact below 2**53 (about 9 billion per period).
+        return np.bincount(col[mask], weights=values[mask].astype(np.float64), minlength=t) / MICRO
+
+    n_new, n_react, n_churned = count(new), count(react), count(churned)
+    end = np.cumsum(n_new + n_react - n_churned)
+    start = np.concatenate([[0], end[:-1]]).astype(np.int64)
+    mrr_end = np.cumsum(np.bincount(col, weights=(cur - prev).astype(np.float64), minlength=t)) / MICRO
+    mrr_start = np.concatenate([[0.0], mrr_end[:-1]])
     return pd.DataFrame(
         {
-            "customers_start": was.sum(axis=0),
-            "customers_end": active.sum(axis=0),
-            "customers_new": new.sum(axis=0),
-            "customers_reactivated": react.sum(axis=0),
-            "customers_churned": churned.sum(axis=0),
-            "mrr_start": prev.sum(axis=0) / MICRO,
-            "mrr_end": cur.sum(axis=0) / MICRO,
-            "mrr_new": total(new, cur),
-            "mrr_reactivation": total(react, cur),
-            "mrr_expansion": total(expansion, diff),
-            "mrr_contraction": total(contraction, -diff),
-            "mrr_churned": total(churned, prev),
+            "customers_start": start,
+            "customers_end": end,
+            "customers_new": n_new,
+            "customers_reactivated": n_react,
+            "customers_churned": n_churned,
+            "mrr_start": mrr_start,
+            "mrr_end": mrr_end,
+            "mrr_new": amount(new, cur),
+            "mrr_reactivation": amount(react, cur),
+            "mrr_expansion": amount(expansion, cur - prev),
+            "mrr_contraction": amount(contraction, prev - cur),
+            "mrr_churned": amount(churned, prev),
         }
     )
 
@@ -126,7 +127,7 @@ def _lifetime(model: SnapshotModel, rows: np.ndarray, periods: pd.PeriodIndex) -
     """1 / mean monthly logo churn over the 6 months ending with each period's last month."""
     if len(model.months) == 0 or len(periods) == 0:
         return np.full(len(periods), np.nan)
-    monthly = movements(model.mrr[rows])
+    monthly = movements(model.changes("month").select(rows))
     churn = _ratio(monthly["customers_churned"], monthly["customers_start"], scale=1.0)
     series = pd.Series(churn).rolling(LIFETIME_MONTHS, min_periods=1).mean().to_numpy()
     rate = series[model.columns(periods)]
@@ -182,8 +183,9 @@ def compute_metrics(
     """One row per complete period in the window with `period` and every metric of §3–§5."""
     granularity = check_granularity(query.granularity)
     rows = segment_mask(model, customers, query.segment)
-    periods, mrr = model.matrix(granularity)
-    frame = add_rates(movements(mrr[rows]))
+    changes = model.changes(granularity)
+    periods = changes.periods
+    frame = add_rates(movements(changes.select(rows)))
     frame["customer_lifetime_months"] = _lifetime(model, rows, periods)
     frame["ltv"] = frame["arpa"] * (query.gross_margin / 100.0) * frame["customer_lifetime_months"]
     frame["renewal_rate"] = _renewal_rate(model, rows, periods)

@@ -12,7 +12,7 @@ MRR is held as integer micro-units (1e-6 of the currency) so that sums are exact
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -62,6 +62,7 @@ class SnapshotModel:
     mrr: np.ndarray  # int64 micro-units, shape (customers, months)
     spans: pd.DataFrame  # paid spans with a `code` column: row of the customer in `mrr`
     as_of: pd.Timestamp
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def active(self) -> np.ndarray:
@@ -88,7 +89,59 @@ class SnapshotModel:
     def matrix(self, granularity: Granularity) -> tuple[pd.PeriodIndex, np.ndarray]:
         """(periods, MRR at each period's snapshot) for a granularity."""
         periods = self.periods(granularity)
+        if granularity == "month" and len(periods) == self.mrr.shape[1]:
+            return periods, self.mrr
         return periods, self.mrr[:, self.columns(periods)]
+
+    def changes(self, granularity: Granularity) -> Changes:
+        """Every (customer, period) whose MRR differs from the period before, cached per granularity."""
+        if granularity not in self._cache:
+            periods, mrr = self.matrix(granularity)
+            self._cache[granularity] = Changes.from_matrix(periods, mrr)
+        return self._cache[granularity]
+
+
+@dataclass(frozen=True)
+class Changes:
+    """The sparse form of an MRR matrix: only the cells where a customer's MRR changed.
+
+    MRR changes only where a span starts or ends, so this list is about as long as the
+    subscriptions table while the matrix is customers × periods.  Every movement of METRICS.md
+    §3–§4 is a change, and counts and MRR at the end of a period are running sums of changes,
+    so per-period metrics for any segment are a filter and a few bincounts.
+    """
+
+    periods: pd.PeriodIndex
+    row: np.ndarray  # customer row in the model
+    col: np.ndarray  # period position
+    prev: np.ndarray  # MRR (micro-units) at the previous snapshot
+    cur: np.ndarray  # MRR at this snapshot
+    first: np.ndarray  # True where this is the customer's first active snapshot
+
+    @classmethod
+    def from_matrix(cls, periods: pd.PeriodIndex, mrr: np.ndarray) -> Changes:
+        n, t = mrr.shape
+        padded = np.zeros((n, t + 1), dtype=np.int64)  # column 0: before the first period, nobody pays
+        padded[:, 1:] = mrr
+        diff = np.diff(padded, axis=1)
+        row, col = np.nonzero(diff)  # row-major: each customer's changes in time order
+        cur = mrr[row, col]
+        prev = cur - diff[row, col]
+        entering = (prev == 0) & (cur > 0)
+        first = np.zeros(len(row), dtype=bool)
+        idx = np.flatnonzero(entering)
+        if len(idx):
+            starts = np.ones(len(idx), dtype=bool)
+            starts[1:] = row[idx[1:]] != row[idx[:-1]]
+            first[idx[starts]] = True
+        return cls(periods, row.astype(np.int64), col.astype(np.int64), prev, cur, first)
+
+    def select(self, rows: np.ndarray | None) -> Changes:
+        """Only the changes of customers whose row is True in `rows`."""
+        if rows is None or rows.all():
+            return self
+        keep = rows[self.row]
+        return Changes(self.periods, self.row[keep], self.col[keep], self.prev[keep], self.cur[keep], self.first[keep])
 
 
 def build_model(subscriptions: pd.DataFrame, as_of: pd.Timestamp | None = None) -> SnapshotModel:
@@ -99,7 +152,7 @@ def build_model(subscriptions: pd.DataFrame, as_of: pd.Timestamp | None = None) 
     """
     as_of = pd.Timestamp(as_of).normalize() if as_of is not None else default_as_of(subscriptions)
     spans = paid_spans(subscriptions)
-    codes, uniques = pd.factorize(spans["customer_id"], sort=True)
+    codes, uniques = pd.factorize(spans["customer_id"], sort=False)
     customer_ids = pd.Index(uniques, name="customer_id")
     spans["code"] = codes
     if spans.empty:
