@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from retention.importing import LoadError
-from ui import state
+from ui import boot, state
 
 st.set_page_config(page_title="Retention dashboard", page_icon=":material/monitoring:", layout="wide")
 
@@ -27,4 +27,5 @@ except LoadError as exc:
     st.error(tr("The sample data could not be loaded: {message}", message=exc.message(tr)))
     st.stop()
 
-page.run()
+with boot.running_app():
+    page.run()

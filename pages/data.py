@@ -6,6 +6,9 @@ import streamlit as st
 from retention import formatting
 from retention.exports import to_csv_bytes
 from ui import render, state, upload
+from ui.boot import ensure_app
+
+ensure_app()
 
 tr = state.tr()
 st.title(tr("Your data"))

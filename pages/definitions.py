@@ -4,6 +4,9 @@ import streamlit as st
 
 from retention.glossary import METRICS
 from ui import state
+from ui.boot import ensure_app
+
+ensure_app()
 
 tr = state.tr()
 st.title(tr("How metrics are defined"))

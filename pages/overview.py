@@ -6,6 +6,9 @@ import retention.figures as figures
 from retention.engine.kpis import kpi_summary
 from retention.glossary import KPI_CARDS
 from ui import controls, render, state
+from ui.boot import ensure_app
+
+ensure_app()
 
 tr = state.tr()
 view = controls.sidebar()

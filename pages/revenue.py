@@ -4,6 +4,9 @@ import streamlit as st
 
 import retention.figures as figures
 from ui import controls, render, state
+from ui.boot import ensure_app
+
+ensure_app()
 
 tr = state.tr()
 view = controls.sidebar()

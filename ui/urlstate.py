@@ -23,25 +23,24 @@ def restore_once() -> None:
     st.session_state["_url_restored"] = True
     params = st.query_params
     granularity = params.get("period")
-    if granularity in GRANULARITIES:
-        st.session_state["granularity"] = granularity
-    else:
+    if granularity not in GRANULARITIES:
         granularity = "month"
+    keep = {"granularity": granularity}
+    version = st.session_state.get("data_version", 0)
     start, end = params.get("from"), params.get("to")
     if start and end:
-        st.session_state[f"_url_range_{granularity}"] = (start, end)
+        keep[f"range_{granularity}_{version}"] = (start, end)  # checked against the data's periods when used
     if params.get("segment"):
-        st.session_state["_url_segment"] = (params.get("segment"), params.get("value"))
+        keep["segment_attribute"] = params.get("segment")
+        keep["segment_value"] = params.get("value")
     if params.get("asof"):
         with contextlib.suppress(ValueError):
-            st.session_state["as_of_0"] = dt.date.fromisoformat(params["asof"])
+            keep[f"as_of_{version}"] = dt.date.fromisoformat(params["asof"])
     if params.get("margin"):
-        try:
-            margin = int(float(params["margin"]))
-            if 1 <= margin <= 100:
-                st.session_state["gross_margin"] = margin
-        except ValueError:
-            pass
+        with contextlib.suppress(ValueError):
+            keep["gross_margin"] = int(float(params["margin"]))
+    for key, value in keep.items():
+        st.session_state["keep_" + key] = value
 
 
 def write(granularity: str, start: str | None, end: str | None, segment: tuple[str, str] | None,
