@@ -17,6 +17,7 @@ DASHBOARD = [
 ]
 ABOUT = [
     st.Page("pages/data.py", title=tr("Data"), icon=":material/upload_file:"),
+    st.Page("pages/benchmarks.py", title=tr("Benchmarks"), icon=":material/flag:"),
     st.Page("pages/definitions.py", title=tr("Definitions"), icon=":material/menu_book:"),
 ]
 page = st.navigation({tr("Dashboard"): DASHBOARD, tr("Your data"): ABOUT})

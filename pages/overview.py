@@ -24,11 +24,17 @@ render.kpi_cards(kpi_summary(state.history(view), period, KPI_CARDS))
 
 left, right = st.columns(2)
 with left:
-    render.chart(figures.retention_rates(table, tr), key="crr")
+    render.trend(figures.retention_rates(table, tr), ["crr"], view, table, key="crr")
     render.chart(figures.customer_movements(table, tr), key="customers")
 with right:
-    render.chart(figures.logo_churn(table, tr), key="logo_churn")
-    render.chart(figures.nrr_grr(table, tr), key="nrr_grr")
+    render.trend(figures.logo_churn(table, tr), ["logo_churn_rate"], view, table, key="logo_churn")
+    render.trend(figures.nrr_grr(table, tr), ["nrr", "grr"], view, table, key="nrr_grr")
 
 st.subheader(tr("All metrics per period"))
 render.table_with_exports(table, "metrics", key="overview_metrics")
+
+with st.container(border=True):
+    st.subheader(tr("Share this view"))
+    st.caption(tr("The address in your browser keeps the period, range and segment: bookmark it or send it. "
+                  "It never contains your data. The report and workbook below say which data and filters they show."))
+    render.report_downloads(view, table, key="overview_report")

@@ -32,7 +32,7 @@ with left:
     render.chart(figures.mrr_line(table, currency, tr), key="mrr")
     render.chart(figures.arpa(table, currency, tr), key="arpa")
 with right:
-    render.chart(figures.nrr_grr(table, tr), key="nrr")
+    render.trend(figures.nrr_grr(table, tr), ["nrr", "grr"], view, table, key="nrr")
     render.chart(figures.quick_ratio(table, tr), key="quick")
 
 st.subheader(tr("MRR movements per period"))

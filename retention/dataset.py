@@ -15,7 +15,16 @@ import pandas as pd
 
 from retention.engine.metrics import Query, compute_metrics
 from retention.engine.snapshots import SnapshotModel, build_model, default_as_of
-from retention.importing import LoadError, LoadResult, attribute_columns, load_customers, load_subscriptions
+from retention.importing import (
+    LoadError,
+    LoadResult,
+    StatusPolicy,
+    attribute_columns,
+    customers_from_attributes,
+    load_customers,
+    load_subscriptions,
+    read_rates,
+)
 
 
 @dataclass
@@ -81,17 +90,35 @@ def load_dataset(
     subscriptions: str | Path,
     customers: str | Path | None = None,
     mapping: Mapping[str, str] | None = None,
+    *,
+    preset: str | None = None,
+    date_order: str | None = None,
+    sheet: str | None = None,
+    reporting_currency: str | None = None,
+    rates: Mapping[str, float] | str | Path | None = None,
+    status_policy: StatusPolicy | Mapping[str, str] | None = None,
 ) -> Dataset:
-    """Load subscriptions (and customers) from files; `mapping` is canonical -> source column."""
+    """Load subscriptions (and customers) from files; `mapping` is canonical -> source column.
+
+    `rates` is a dict or the path of a CSV `currency,rate_to_reporting`.  Without a customers
+    file, attributes carried by the subscriptions file (Stripe metadata) become the customers.
+    """
     mapping = dict(mapping or {})
-    subs = load_subscriptions(read_bytes(subscriptions), Path(subscriptions).name, mapping)
+    if isinstance(rates, (str, Path)):
+        rates = read_rates(read_bytes(rates), Path(rates).name)
+    subs = load_subscriptions(
+        read_bytes(subscriptions), Path(subscriptions).name, mapping, preset=preset, date_order=date_order, sheet=sheet,
+        reporting_currency=reporting_currency, rates=rates, status_policy=status_policy,
+    )
     cust = None
     if customers is not None:
         cust_map = {k: v for k, v in mapping.items() if k in ("customer_id", "signup_date")}
         try:
-            cust = load_customers(read_bytes(customers), Path(customers).name, cust_map)
+            cust = load_customers(read_bytes(customers), Path(customers).name, cust_map, date_order=date_order)
         except LoadError:
             if not cust_map:
                 raise
-            cust = load_customers(read_bytes(customers), Path(customers).name)
+            cust = load_customers(read_bytes(customers), Path(customers).name, date_order=date_order)
+    else:
+        cust = customers_from_attributes(subs)
     return Dataset(subs, cust)

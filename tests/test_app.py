@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 FIXTURES = Path(__file__).parent / "fixtures" / "app"
-PAGES = ["pages/overview.py", "pages/revenue.py", "pages/data.py", "pages/definitions.py"]
+PAGES = ["pages/overview.py", "pages/revenue.py", "pages/data.py", "pages/benchmarks.py", "pages/definitions.py"]
 
 
 def _app() -> AppTest:
@@ -125,4 +125,4 @@ def test_bad_upload_shows_a_clear_error_not_a_traceback() -> None:
     assert not at.exception
     at.button(key="load_files").click().run()
     assert not at.exception
-    assert any("no column for 'customer_id'" in e.value for e in at.error)
+    assert any("no column for 'customer_id'" in e.value.replace("\\", "") for e in at.error)

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from retention.periods import GRANULARITIES, label
-from ui import state, urlstate
+from ui import render, state, urlstate
 
 DEFAULT_SPAN = {"month": 12, "quarter": 8, "year": 10}
 ALL = "__all__"
@@ -97,7 +97,7 @@ def _segment_picker(segments: dict[str, list[str]]) -> tuple[str, str] | None:
         return None
     values = segments[attribute]
     value = st.selectbox(
-        tr("Value of {attribute}", attribute=attribute), values,
+        tr("Value of {attribute}", attribute=render.md(attribute)), values,
         **keep("segment_value", values[0] if values else None, lambda v: v in values),
     )
     return (attribute, value) if value is not None else None

@@ -14,7 +14,7 @@ import streamlit as st
 
 from retention import formatting
 from retention.engine.kpis import Kpi
-from retention.exports import to_csv_bytes
+from retention.exports import to_csv_bytes, to_xlsx_bytes
 from retention.glossary import METRICS
 from ui import state
 
@@ -93,10 +93,6 @@ def download_buttons(table: pd.DataFrame, name: str, key: str) -> None:
         tr("Download CSV"), to_csv_bytes(table), file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv",
         on_click="ignore", icon=":material/download:",
     )
-    try:
-        from retention.exports import to_xlsx_bytes
-    except ImportError:  # Excel export arrives with the exports module
-        return
     right.download_button(
         tr("Download Excel"), to_xlsx_bytes({name[:31]: table}), file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
@@ -124,3 +120,40 @@ def caption_for(view: state.View, table: pd.DataFrame) -> None:
     as_of = formatting.day(state.dataset().model(view.as_of).as_of, state.tr().language)
     source = tr("sample data") if state.data_source() == "sample" else tr("your data")
     st.caption(md(" · ".join([span, segment, tr("data as of {date}", date=as_of), source])))
+
+
+def trend(fig: go.Figure, metrics: list[str], view: state.View, table: pd.DataFrame, key: str) -> None:
+    """A trend chart with the benchmarks and targets that fit it."""
+    from retention.figures.trends import with_benchmarks
+
+    arpa_values = table["arpa"].dropna() if "arpa" in table else pd.Series(dtype=float)
+    arpa = float(arpa_values.iloc[-1]) if len(arpa_values) else None
+    fig, _ = with_benchmarks(fig, metrics, view.granularity, arpa, state.targets(), state.tr())
+    chart(fig, key=key)
+
+
+def report_downloads(view: state.View, table: pd.DataFrame, key: str) -> None:
+    """One-click exports of the whole dashboard: HTML report and Excel workbook, built when clicked."""
+    from retention.report.summary import excel_report, html_report
+
+    tr = state.tr()
+    history = state.history(view)
+    meta = state.report_meta(view, table)
+    currency = state.currency()
+    stamp = str(meta["as_of"])
+    left, right = st.columns(2)
+    left.download_button(
+        tr("Download report (HTML)"),
+        lambda: html_report(history, table, view.granularity, meta, currency, state.targets(), tr=tr).encode("utf-8"),
+        file_name=f"retention-report-{stamp}.html", mime="text/html", key=f"{key}_html", on_click="ignore",
+        icon=":material/summarize:", help=tr("A self-contained file with the KPIs, charts against benchmarks, "
+                                             "tables and definitions. Works offline; charts stay interactive."),
+    )
+    right.download_button(
+        tr("Download Excel dashboard"),
+        lambda: excel_report(table, meta, currency, tr=tr),
+        file_name=f"retention-dashboard-{stamp}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
+        on_click="ignore", icon=":material/table_view:",
+        help=tr("One sheet per table, a summary with the filters used, and native Excel charts."),
+    )

@@ -119,3 +119,26 @@ def currency() -> str:
         if not values.empty:
             return str(values.mode().iloc[0])
     return "USD"
+
+
+def targets() -> list:
+    """The user's own targets (retention.targets.Target), kept for this session only."""
+    return st.session_state.setdefault("targets", [])
+
+
+def report_meta(v: View, table: pd.DataFrame) -> dict[str, object]:
+    """What every export says about itself: as-of date, periods, filters, currency, source."""
+    translate = tr()
+    first, last = (table["period"].iloc[0], table["period"].iloc[-1]) if len(table) else ("", "")
+    names = {"month": translate("Month"), "quarter": translate("Quarter"), "year": translate("Year")}
+    return {
+        "title": translate("Retention report"),
+        "as_of": dataset().model(v.as_of).as_of.date().isoformat(),
+        "period": f"{first} – {last}" if first != last else first,
+        "granularity": names[v.granularity],
+        "segment": f"{v.segment[0]} = {v.segment[1]}" if v.segment else "",
+        "currency": currency(),
+        "gross_margin": f"{v.gross_margin:g} %",
+        "source": translate("sample data") if data_source() == "sample" else translate("your data"),
+        "generated": pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d %H:%M UTC"),
+    }

@@ -16,6 +16,10 @@ from retention.importing import LoadError
 COMMANDS = [
     "retention.cli.metrics_cmd",
     "retention.cli.sample_cmd",
+    "retention.cli.cohorts_cmd",
+    "retention.cli.survival_cmd",
+    "retention.cli.engagement_cmd",
+    "retention.cli.feedback_cmd",
 ]
 
 

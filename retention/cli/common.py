@@ -19,6 +19,8 @@ import pandas as pd
 from retention.dataset import Dataset, load_dataset
 from retention.exports import neutralise_frame
 from retention.importing.mapping import parse_map_args
+from retention.importing.presets import BY_KEY
+from retention.importing.status import parse_status_args
 
 
 class CommandError(Exception):
@@ -26,7 +28,8 @@ class CommandError(Exception):
 
 
 def add_data_arguments(parser: argparse.ArgumentParser, customers: bool = True) -> None:
-    parser.add_argument("--subscriptions", required=True, metavar="FILE", help="subscriptions or invoices CSV")
+    parser.add_argument("--subscriptions", required=True, metavar="FILE",
+                        help="subscriptions or invoices: CSV, .csv.gz, .zip or .xlsx")
     if customers:
         parser.add_argument("--customers", metavar="FILE", help="customers CSV with attribute columns")
     parser.add_argument(
@@ -34,6 +37,17 @@ def add_data_arguments(parser: argparse.ArgumentParser, customers: bool = True) 
         help="use column SOURCE for field CANONICAL (repeatable), e.g. --map mrr=monthly_amount",
     )
     parser.add_argument("--rejects", metavar="FILE", help="write rejected rows with their reasons to this CSV")
+    parser.add_argument("--preset", choices=["auto", *BY_KEY], default="auto",
+                        help="export format (default: detected from the header)")
+    parser.add_argument("--sheet", metavar="NAME", help="Excel sheet to read (default: the first)")
+    parser.add_argument("--date-order", dest="date_order", choices=["dmy", "mdy"],
+                        help="order of slash dates such as 03/04/2024 when the file cannot tell")
+    parser.add_argument("--currency", metavar="CODE", help="reporting currency; amounts in others are converted with --rates")
+    parser.add_argument("--rates", metavar="FILE", help="CSV with columns currency,rate_to_reporting")
+    parser.add_argument(
+        "--status", action="append", default=[], metavar="STATUS=ACTION",
+        help="how a billing status counts: count, trial, churn or exclude (repeatable), e.g. --status past_due=exclude",
+    )
 
 
 def add_period_arguments(parser: argparse.ArgumentParser) -> None:
@@ -55,9 +69,17 @@ def parse_as_of(text: str | None) -> pd.Timestamp | None:
 def load_from_args(args: argparse.Namespace) -> Dataset:
     try:
         mapping = parse_map_args(args.map)
+        statuses = parse_status_args(getattr(args, "status", []) or [])
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
-    data = load_dataset(args.subscriptions, getattr(args, "customers", None), mapping)
+    if getattr(args, "rates", None) and not getattr(args, "currency", None):
+        raise CommandError("--rates needs --currency CODE, the reporting currency the rates convert to")
+    data = load_dataset(
+        args.subscriptions, getattr(args, "customers", None), mapping,
+        preset=getattr(args, "preset", None), date_order=getattr(args, "date_order", None),
+        sheet=getattr(args, "sheet", None), reporting_currency=getattr(args, "currency", None),
+        rates=getattr(args, "rates", None), status_policy=statuses,
+    )
     report_rejects(data, getattr(args, "rejects", None))
     return data
 

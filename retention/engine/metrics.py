@@ -73,9 +73,9 @@ def movements(changes: Changes) -> pd.DataFrame:
 
     n_new, n_react, n_churned = count(new), count(react), count(churned)
     end = np.cumsum(n_new + n_react - n_churned)
-    start = np.concatenate([[0], end[:-1]]).astype(np.int64)
+    start = np.concatenate([[0], end[:-1]])[:t].astype(np.int64)  # [:t]: no period at all (t = 0) is a valid, empty result
     mrr_end = np.cumsum(np.bincount(col, weights=(cur - prev).astype(np.float64), minlength=t)) / MICRO
-    mrr_start = np.concatenate([[0.0], mrr_end[:-1]])
+    mrr_start = np.concatenate([[0.0], mrr_end[:-1]])[:t]
     return pd.DataFrame(
         {
             "customers_start": start,

@@ -39,6 +39,18 @@ class LoadError(Exception):
         return self.message()
 
 
+@dataclass
+class AmbiguousDateOrder(LoadError):
+    """Dates like 03/04/2024 whose day/month order the file itself cannot settle.
+
+    A separate class so the Data page can catch it and ask the user (`date_order="dmy"` or
+    `"mdy"`) instead of guessing: a wrong guess silently moves every renewal by months.
+    """
+
+    columns: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+
+
 def empty_rejects() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="object") for c in REJECT_COLUMNS})
 

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from retention.importing.status import StatusPolicy
 
 
 @dataclass
@@ -12,7 +16,9 @@ class LoadResult:
     """A canonical table plus every row that could not be used and why.
 
     `rows_read == rows_used + rows_rejected` always; the rejects table has one line per
-    rejected row (file, row, column, value, reason).
+    rejected row (file, row, column, value, reason).  The remaining fields record how the file
+    was read (detected preset, date order, decimal separators, currency conversion, status
+    policy) so the Data page can show the user every decision made on their behalf.
     """
 
     kind: str
@@ -21,6 +27,20 @@ class LoadResult:
     rejects: pd.DataFrame
     rows_read: int
     mapping: dict[str, str] = field(default_factory=dict)
+    preset: str = ""
+    """Key of the format preset used (`stripe_subscriptions`, …); "" for the generic synonyms."""
+    status_policy: StatusPolicy | None = None
+    date_order: str | None = None
+    """`dmy` or `mdy` when the file had slash dates, else None."""
+    decimals: dict[str, str] = field(default_factory=dict)
+    """Source column -> decimal separator decided from its values."""
+    currency: str = ""
+    """The currency of every amount in `table` ("" when the file names none)."""
+    rates: dict[str, float] = field(default_factory=dict)
+    """Rates used to convert to `currency` (currency -> reporting units per unit)."""
+    sheet: str | None = None
+    customer_attributes: pd.DataFrame | None = None
+    """Customer attributes carried by the subscriptions file (Stripe `<key> (metadata)` columns)."""
 
     @property
     def rows_used(self) -> int:

@@ -1,31 +1,48 @@
 """Build the canonical subscriptions and customers tables (METRICS.md §1) from raw text tables.
 
 Each check rejects the rows it fails, with the first reason that applies, so every rejected row
-appears once in the rejects and the row accounting adds up.
+appears once in the rejects and the row accounting adds up.  Reasons are short English
+templates without parameters (the offending value has its own column) so the app can
+translate them and users can filter the rejects by reason.
+
+What the file cannot tell is never guessed silently: ambiguous day/month order raises
+`AmbiguousDateOrder`, several currencies without rates raise a `LoadError`, and every decision
+taken (preset, date order, decimal separators, currency, status policy) is recorded in the
+`LoadResult`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
 
-from retention.importing.errors import LoadError, empty_rejects, rejects_frame
-from retention.importing.mapping import (
-    CUSTOMER_FIELDS,
-    SUBSCRIPTION_FIELDS,
-    require,
-    resolve_mapping,
+from retention.importing.currency import conversion_factors, minor_unit_divisor
+from retention.importing.errors import AmbiguousDateOrder, LoadError, empty_rejects, rejects_frame
+from retention.importing.excel import sheet_names
+from retention.importing.mapping import CUSTOMER_FIELDS, SUBSCRIPTION_FIELDS, require, resolve_mapping
+from retention.importing.parse import (
+    currency_markers,
+    decide_date_order,
+    decide_decimal,
+    parse_dates,
+    parse_intervals,
+    parse_numbers,
+    period_months,
 )
-from retention.importing.parse import parse_dates, parse_intervals, parse_numbers
+from retention.importing.presets import Preset, get_preset
 from retention.importing.reader import read_table
 from retention.importing.result import LoadResult
+from retention.importing.status import DEFAULT_STATUS_POLICY, StatusPolicy
 
 SUBSCRIPTION_COLUMNS = [
     "customer_id", "subscription_id", "start_date", "end_date", "mrr", "plan", "quantity",
     "currency", "status", "trial_end",
 ]
+DATE_FIELDS = ("start_date", "end_date", "trial_end", "paid_through")
+RECURRING_LINE_TYPES = frozenset({"", "subscription", "recurring", "plan", "subscription_item"})
 _MICRO = 1_000_000
 
 
@@ -48,6 +65,17 @@ class _Rejector:
         self.parts.append(rejects_frame(self.file, mask[mask].index, column, values, reason))
         self.alive &= ~mask
 
+    def reject_duplicates(self) -> None:
+        """Exact copies of an earlier row (same cells in every column): the copy is rejected."""
+        if self.raw.empty or not len(self.raw.columns):
+            return
+        mask = self.raw.duplicated(keep="first") & self.alive
+        if not mask.any():
+            return
+        values = self.raw.loc[mask].agg(" | ".join, axis=1).str.slice(0, 200)
+        self.parts.append(rejects_frame(self.file, mask[mask].index, "", values, "duplicate row"))
+        self.alive &= ~mask
+
     def rejects(self) -> pd.DataFrame:
         if not self.parts:
             return empty_rejects()
@@ -60,58 +88,188 @@ def _col(raw: pd.DataFrame, mapping: Mapping[str, str], field: str) -> pd.Series
     return pd.Series("", index=raw.index, dtype=object)
 
 
-def subscriptions_from_frame(
-    raw: pd.DataFrame, file: str, mapping: Mapping[str, str] | None = None
-) -> LoadResult:
-    """Canonical subscriptions from a text table whose index is the spreadsheet row number."""
+def _date_order(raw: pd.DataFrame, mapping: Mapping[str, str], fields: tuple[str, ...], file: str,
+                date_order: str | None) -> str | None:
+    """The file's day/month order: the caller's, or decided from all its date columns together."""
+    if date_order not in (None, "dmy", "mdy"):
+        raise LoadError(file, "the date order must be dmy (day first) or mdy (month first), got {order}", {"order": date_order})
+    columns = {mapping[f]: raw[mapping[f]] for f in fields if f in mapping}
+    decided, ambiguous, examples = decide_date_order(columns)
+    if date_order is not None:
+        return date_order
+    if ambiguous:
+        raise AmbiguousDateOrder(
+            file,
+            "dates such as {examples} could be day/month or month/day and the file does not tell which; choose the date "
+            "order (CLI: --date-order dmy or --date-order mdy; app: date order on the Data page)",
+            {"examples": ", ".join(examples)}, row=None, column=", ".join(columns),
+            columns=tuple(columns), examples=tuple(examples),
+        )
+    return decided
+
+
+def _decimal_hints(raw: pd.DataFrame, mapping: Mapping[str, str], fields: tuple[str, ...]) -> dict[str, str]:
+    """Decimal separator per numeric source column: its own values first, then the file's other
+    numeric columns, then the delimiter (a `;` file comes from a decimal-comma locale), else dot."""
+    source = raw.attrs.get("source")
+    columns = [mapping[f] for f in fields if f in mapping]
+    if source is not None and source.container == "xlsx":
+        return dict.fromkeys(columns, ".")
+    decided = {c: decide_decimal(raw[c]) for c in columns}
+    known = [d for d in decided.values() if d]
+    fallback = known[0] if known and len(set(known)) == 1 else ("," if source is not None and source.delimiter == ";" else ".")
+    return {c: d or fallback for c, d in decided.items()}
+
+
+def _basis(preset: Preset, resolved: Mapping[str, str], explicit: Mapping[str, str]) -> str:
+    keys = resolved.keys()
+    if "mrr" in explicit:
+        return "mrr"
+    basis = preset.basis
+    if basis == "auto":
+        basis = "mrr" if "mrr" in keys else "interval"
+    if basis == "interval" and not {"amount", "interval"} <= keys and "mrr" in keys:
+        basis = "mrr"
+    if basis == "period" and "amount" not in keys and "mrr" in keys:
+        basis = "mrr"
+    return basis
+
+
+def _resolve_subscription_mapping(raw: pd.DataFrame, file: str, mapping: Mapping[str, str] | None,
+                                  preset: Preset | str | None) -> tuple[Preset, dict[str, str], str]:
     columns = list(raw.columns)
-    resolved = resolve_mapping(columns, SUBSCRIPTION_FIELDS, file, mapping)
+    try:
+        chosen = get_preset(preset, columns)
+    except ValueError as exc:
+        raise LoadError(file, "unknown format preset {preset}", {"preset": preset}) from exc
+    explicit = dict(mapping or {})
+    resolved = resolve_mapping(columns, SUBSCRIPTION_FIELDS, file, explicit, chosen.synonyms())
     require(resolved, "customer_id", file, columns)
     require(resolved, "start_date", file, columns)
-    if "mrr" not in resolved and not {"amount", "interval"} <= resolved.keys():
+    basis = _basis(chosen, resolved, explicit)
+    if basis == "mrr":
         require(resolved, "mrr", file, columns)
+    elif basis == "period":
+        require(resolved, "amount", file, columns)
+        require(resolved, "end_date", file, columns)
+    elif not {"amount", "interval"} <= resolved.keys():
+        require(resolved, "mrr", file, columns)
+    return chosen, resolved, basis
+
+
+def suggest_mapping(
+    columns: list[str], file: str = "", *, kind: str = "subscriptions", preset: Preset | str | None = None
+) -> tuple[Preset | None, dict[str, str]]:
+    """(detected preset, canonical field -> source column) for a header, as loading would resolve it.
+
+    For the Data page's mapping editor: show "Detected: {preset.name}" and let the user change
+    fields; passing the edited mapping back to `load_subscriptions` keeps the preset's value rules.
+    """
+    if kind == "customers":
+        return None, resolve_mapping(columns, CUSTOMER_FIELDS, file)
+    try:
+        chosen = get_preset(preset, columns)
+    except ValueError as exc:
+        raise LoadError(file, "unknown format preset {preset}", {"preset": preset}) from exc
+    mapping = resolve_mapping(columns, SUBSCRIPTION_FIELDS, file, None, chosen.synonyms())
+    return (None if chosen.key == "generic" else chosen), mapping
+
+
+def subscriptions_from_frame(
+    raw: pd.DataFrame,
+    file: str,
+    mapping: Mapping[str, str] | None = None,
+    *,
+    preset: Preset | str | None = None,
+    date_order: str | None = None,
+    reporting_currency: str | None = None,
+    rates: Mapping[str, float] | None = None,
+    status_policy: StatusPolicy | Mapping[str, str] | None = None,
+) -> LoadResult:
+    """Canonical subscriptions from a text table whose index is the spreadsheet row number.
+
+    `preset`: a `Preset`, its key, or None/"auto" to detect it from the header ("generic" for
+    the synonym table).  `date_order`: "dmy" or "mdy" for slash dates the file cannot settle.
+    `reporting_currency` + `rates` (currency -> reporting units per unit) convert amounts.
+    `status_policy`: a `StatusPolicy` or overrides of the default one (`{"past_due": "exclude"}`).
+    """
+    chosen, resolved, basis = _resolve_subscription_mapping(raw, file, mapping, preset)
+    policy = status_policy if isinstance(status_policy, StatusPolicy) else DEFAULT_STATUS_POLICY.with_overrides(status_policy or {})
+    order = _date_order(raw, resolved, DATE_FIELDS, file, date_order)
     rj = _Rejector(file, raw, resolved)
+    rj.reject_duplicates()
+
+    if "line_type" in resolved:
+        kind = _col(raw, resolved, "line_type").str.lower()
+        rj.reject(~kind.isin(RECURRING_LINE_TYPES), "line_type", "one-time charge, not recurring revenue")
 
     customer = _col(raw, resolved, "customer_id").astype(str).str.strip()
     rj.reject(customer.eq(""), "customer_id", "missing customer id")
 
-    start, bad_start = parse_dates(_col(raw, resolved, "start_date"))
+    status = _col(raw, resolved, "status").astype(str).str.strip().str.lower()
+    action = status.map(lambda s: policy.action(s) if s else "count")
+    rj.reject(action.eq("exclude"), "status", "status excluded by the status policy")
+
+    start, bad_start = parse_dates(_col(raw, resolved, "start_date"), order)
     rj.reject(bad_start, "start_date", "not a date")
     rj.reject(start.isna(), "start_date", "missing start date")
-
-    end, bad_end = parse_dates(_col(raw, resolved, "end_date"))
+    end, bad_end = parse_dates(_col(raw, resolved, "end_date"), order)
     rj.reject(bad_end, "end_date", "not a date")
+    trial_end, bad_trial = parse_dates(_col(raw, resolved, "trial_end"), order)
+    rj.reject(bad_trial, "trial_end", "not a date")
+    paid_through, bad_paid = parse_dates(_col(raw, resolved, "paid_through"), order)
+    churn = action.eq("churn")
+    rj.reject(bad_paid & churn, "paid_through", "not a date")
+
+    end = end.where(~(churn & end.isna()), paid_through)
+    rj.reject(churn & end.isna(), "status", "stopped paying with no end date")
+    rj.reject(action.eq("trial") & trial_end.isna(), "status", "trial with no trial end date")
     rj.reject(end.notna() & start.notna() & (end < start), "end_date", "ends before it starts")
 
-    trial_end, bad_trial = parse_dates(_col(raw, resolved, "trial_end"))
-    rj.reject(bad_trial, "trial_end", "not a date")
+    decimals = _decimal_hints(raw, resolved, ("mrr", "amount", "quantity", "interval_count"))
+    money_field = "mrr" if basis == "mrr" else "amount"
+    money_text = _col(raw, resolved, money_field)
+    currency = _col(raw, resolved, "currency").astype(str).str.strip().str.upper()
+    if "currency" not in resolved:
+        currency = currency_markers(money_text)
+    money, bad = parse_numbers(money_text, decimals.get(resolved[money_field], "."))
+    rj.reject(bad, money_field, "not a number")
+    rj.reject(money.isna(), money_field, "missing amount")
+    rj.reject(money < 0, money_field, "negative amount")
+    if chosen.cents:
+        rj.reject(money.notna() & (money % 1 != 0), money_field, "amount in cents must be a whole number")
+        money = money / minor_unit_divisor(currency)
 
-    if "mrr" in resolved:
-        mrr, bad = parse_numbers(_col(raw, resolved, "mrr"))
-        rj.reject(bad, "mrr", "not a number")
-        rj.reject(mrr.isna(), "mrr", "missing amount")
-        rj.reject(mrr < 0, "mrr", "negative amount")
+    quantity = pd.Series(1.0, index=raw.index)
+    if "quantity" in resolved:
+        quantity, bad_qty = parse_numbers(_col(raw, resolved, "quantity"), decimals[resolved["quantity"]])
+        quantity = quantity.fillna(1.0)
+        rj.reject(bad_qty | (quantity < 0), "quantity", "quantity must be a number of 0 or more")
+
+    if basis == "mrr":
+        mrr = money
+    elif basis == "period":
+        rj.reject(end.isna(), "end_date", "missing service period end")
+        rj.reject(end.notna() & start.notna() & (end <= start), "end_date", "empty service period")
+        months = period_months(start, end)
+        mrr = money / months.where(months > 0)
     else:
-        amount, bad = parse_numbers(_col(raw, resolved, "amount"))
-        rj.reject(bad, "amount", "not a number")
-        rj.reject(amount.isna(), "amount", "missing amount")
-        rj.reject(amount < 0, "amount", "negative amount")
         months, bad_interval = parse_intervals(_col(raw, resolved, "interval"))
         rj.reject(bad_interval, "interval", "unknown billing interval (use day, week, month, quarter or year)")
         count = pd.Series(1.0, index=raw.index)
         if "interval_count" in resolved:
-            count, bad_count = parse_numbers(_col(raw, resolved, "interval_count"))
+            count, bad_count = parse_numbers(_col(raw, resolved, "interval_count"), decimals[resolved["interval_count"]])
             count = count.fillna(1.0)
             rj.reject(bad_count | (count <= 0), "interval_count", "interval count must be a positive number")
-        mrr = amount / (months * count)
+        mrr = money * quantity / (months * count)
 
-    quantity = pd.Series(1.0, index=raw.index)
-    if "quantity" in resolved:
-        quantity, bad_qty = parse_numbers(_col(raw, resolved, "quantity"))
-        quantity = quantity.fillna(1.0)
-        rj.reject(bad_qty | (quantity < 0), "quantity", "quantity must be a number of 0 or more")
-        if "mrr" not in resolved:
-            mrr = mrr * quantity
+    alive_codes = currency[rj.alive]
+    several = alive_codes[alive_codes.ne("")].nunique() > 1
+    if several or (reporting_currency and alive_codes.ne("").any()):
+        rj.reject(currency.eq(""), "currency", "missing currency in a file with several currencies")
+    factors, reporting = conversion_factors(currency[rj.alive], file, resolved.get("currency", resolved[money_field]),
+                                            reporting_currency, rates)
+    used_rates = {c: float(f) for c, f in zip(currency[rj.alive], factors, strict=True) if c}
 
     keep = rj.alive
     sub_id = _col(raw, resolved, "subscription_id").astype(str)
@@ -122,33 +280,56 @@ def subscriptions_from_frame(
             "subscription_id": sub_id[keep],
             "start_date": start[keep],
             "end_date": end[keep],
-            "mrr": np.round(mrr[keep].astype(float) * _MICRO) / _MICRO,
+            "mrr": np.round(mrr[keep].astype(float) * factors.astype(float) * _MICRO) / _MICRO,
             "plan": _col(raw, resolved, "plan")[keep].astype(str),
             "quantity": quantity[keep].astype(float),
-            "currency": _col(raw, resolved, "currency")[keep].astype(str).str.upper(),
-            "status": _col(raw, resolved, "status")[keep].astype(str).str.lower(),
+            "currency": pd.Series(reporting, index=raw.index)[keep] if reporting else currency[keep],
+            "status": status[keep],
             "trial_end": trial_end[keep],
         },
         columns=SUBSCRIPTION_COLUMNS,
     )
     table.index.name = "row"
-    return LoadResult("subscriptions", file, table, rj.rejects(), len(raw), resolved)
+    source = raw.attrs.get("source")
+    return LoadResult(
+        "subscriptions", file, table, rj.rejects(), len(raw), resolved,
+        preset=chosen.key, status_policy=policy, date_order=order,
+        decimals={c: d for c, d in decimals.items() if c in (resolved.get(money_field), resolved.get("quantity"))},
+        currency=reporting, rates=used_rates if reporting_currency else {},
+        sheet=getattr(source, "sheet", None), customer_attributes=_attributes(chosen, raw, table),
+    )
+
+
+def _attributes(preset: Preset, raw: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame | None:
+    """Customer attributes from columns such as Stripe's `plan_tier (metadata)`: per customer, the
+    value on its latest subscription (by start date) that has one."""
+    columns = preset.attributes(raw.columns)
+    if not columns:
+        return None
+    frame = raw.loc[table.index, list(columns)].rename(columns=columns).replace("", np.nan)
+    frame.insert(0, "customer_id", table["customer_id"])
+    frame["_start"] = table["start_date"]
+    latest = frame.sort_values("_start", kind="stable").drop(columns="_start").groupby("customer_id", sort=True).last()
+    return latest.fillna("").reset_index()
 
 
 def customers_from_frame(
-    raw: pd.DataFrame, file: str, mapping: Mapping[str, str] | None = None
+    raw: pd.DataFrame, file: str, mapping: Mapping[str, str] | None = None, *, date_order: str | None = None
 ) -> LoadResult:
     """Canonical customers: `customer_id`, optional `signup_date`, every other column an attribute."""
     columns = list(raw.columns)
     resolved = resolve_mapping(columns, CUSTOMER_FIELDS, file, mapping)
     require(resolved, "customer_id", file, columns)
+    order = _date_order(raw, resolved, ("signup_date",), file, date_order)
     rj = _Rejector(file, raw, resolved)
+    rj.reject_duplicates()
     customer = raw[resolved["customer_id"]].astype(str).str.strip()
     rj.reject(customer.eq(""), "customer_id", "missing customer id")
-    rj.reject(customer.duplicated() & customer.ne(""), "customer_id", "duplicate customer id (an earlier row has it)")
+    seen = customer.where(rj.alive)
+    rj.reject(seen.duplicated() & seen.notna() & customer.ne(""), "customer_id", "duplicate customer id (an earlier row has it)")
     signup = None
     if "signup_date" in resolved:
-        signup, bad = parse_dates(raw[resolved["signup_date"]])
+        signup, bad = parse_dates(raw[resolved["signup_date"]], order)
         rj.reject(bad, "signup_date", "not a date")
     keep = rj.alive
     table = pd.DataFrame({"customer_id": customer[keep]})
@@ -159,17 +340,106 @@ def customers_from_frame(
         if column not in used:
             table[column] = raw.loc[keep, column].astype(str)
     table.index.name = "row"
-    return LoadResult("customers", file, table, rj.rejects(), len(raw), resolved)
+    source = raw.attrs.get("source")
+    return LoadResult("customers", file, table, rj.rejects(), len(raw), resolved, date_order=order,
+                      sheet=getattr(source, "sheet", None))
 
 
-def load_subscriptions(data: bytes, file: str, mapping: Mapping[str, str] | None = None) -> LoadResult:
-    """Read subscriptions (or invoices with a service period) from CSV bytes."""
-    return subscriptions_from_frame(read_table(data, file), file, mapping)
+def customers_from_attributes(result: LoadResult) -> LoadResult | None:
+    """A customers table from the attributes a subscriptions file carries (Stripe metadata), so
+    segments work without a separate customers file.  One row per customer, nothing rejected."""
+    attrs = result.customer_attributes
+    if attrs is None or attrs.empty:
+        return None
+    table = attrs.copy()
+    table.index = pd.RangeIndex(2, len(table) + 2, name="row")
+    return LoadResult("customers", f"{result.file} (metadata)", table, empty_rejects(), len(table), {"customer_id": "customer_id"})
 
 
-def load_customers(data: bytes, file: str, mapping: Mapping[str, str] | None = None) -> LoadResult:
-    """Read customers with their attributes from CSV bytes."""
-    return customers_from_frame(read_table(data, file), file, mapping)
+def load_subscriptions(
+    data: bytes,
+    file: str,
+    mapping: Mapping[str, str] | None = None,
+    *,
+    preset: Preset | str | None = None,
+    date_order: str | None = None,
+    sheet: str | int | None = None,
+    reporting_currency: str | None = None,
+    rates: Mapping[str, float] | None = None,
+    status_policy: StatusPolicy | Mapping[str, str] | None = None,
+) -> LoadResult:
+    """Read subscriptions (or invoice lines with a service period) from CSV, .csv.gz, .zip or .xlsx bytes."""
+    raw = read_table(data, file, sheet=sheet)
+    with _sheet_hint(raw, data, file, sheet):
+        return subscriptions_from_frame(
+            raw, file, mapping, preset=preset, date_order=date_order,
+            reporting_currency=reporting_currency, rates=rates, status_policy=status_policy,
+        )
+
+
+@contextmanager
+def _sheet_hint(raw: pd.DataFrame, data: bytes, file: str, sheet: str | int | None) -> Iterator[None]:
+    """When the default first sheet of a workbook lacks the columns, say which other sheets there are."""
+    try:
+        yield
+    except AmbiguousDateOrder:
+        raise
+    except LoadError as exc:
+        source = raw.attrs.get("source")
+        if sheet is not None or source is None or source.container != "xlsx" or exc.row != 1:
+            raise
+        names = sheet_names(data, file)
+        if len(names) < 2:
+            raise
+        raise LoadError(
+            file,
+            "the first sheet '{sheet}' does not have the needed columns; the workbook has the sheets {sheets}: choose one "
+            "(CLI: --sheet NAME; app: the sheet picker on the Data page)",
+            {"sheet": source.sheet, "sheets": ", ".join(names)}, row=1,
+        ) from exc
+
+
+def load_customers(
+    data: bytes, file: str, mapping: Mapping[str, str] | None = None, *, sheet: str | int | None = None,
+    date_order: str | None = None,
+) -> LoadResult:
+    """Read customers with their attributes from CSV, .csv.gz, .zip or .xlsx bytes."""
+    raw = read_table(data, file, sheet=sheet)
+    with _sheet_hint(raw, data, file, sheet):
+        return customers_from_frame(raw, file, mapping, date_order=date_order)
+
+
+def preview(
+    data: bytes,
+    file: str,
+    mapping: Mapping[str, str] | None = None,
+    *,
+    kind: str = "subscriptions",
+    rows: int = 10,
+    preset: Preset | str | None = None,
+    date_order: str | None = None,
+    sheet: str | int | None = None,
+    reporting_currency: str | None = None,
+    rates: Mapping[str, float] | None = None,
+    status_policy: StatusPolicy | Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """The first `rows` records as they will be read: `row`, the canonical columns, and `reject_reason`
+    ("" for rows that will be used).  Raises the same `LoadError`s as loading the whole file."""
+    raw = read_table(data, file, sheet=sheet)
+    head = raw.head(rows)
+    if kind == "customers":
+        resolved = resolve_mapping(list(raw.columns), CUSTOMER_FIELDS, file, mapping)
+        order = _date_order(raw, resolved, ("signup_date",), file, date_order)
+        result = customers_from_frame(head, file, mapping, date_order=order)
+    else:
+        _, resolved, _ = _resolve_subscription_mapping(raw, file, mapping, preset)
+        order = _date_order(raw, resolved, DATE_FIELDS, file, date_order)
+        result = subscriptions_from_frame(head, file, mapping, preset=preset, date_order=order,
+                                          reporting_currency=reporting_currency, rates=rates, status_policy=status_policy)
+    reasons = result.rejects.drop_duplicates("row").set_index("row")["reason"]
+    shown = result.table.reindex(head.index)
+    shown["reject_reason"] = reasons.reindex(head.index).fillna("").astype(str)
+    return shown.reset_index()
 
 
 def attribute_columns(customers: pd.DataFrame) -> list[str]:
@@ -178,6 +448,6 @@ def attribute_columns(customers: pd.DataFrame) -> list[str]:
 
 
 __all__ = [
-    "LoadError", "LoadResult", "load_subscriptions", "load_customers",
-    "subscriptions_from_frame", "customers_from_frame", "attribute_columns",
+    "LoadError", "LoadResult", "load_subscriptions", "load_customers", "preview", "suggest_mapping",
+    "subscriptions_from_frame", "customers_from_frame", "customers_from_attributes", "attribute_columns",
 ]

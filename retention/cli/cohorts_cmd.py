@@ -1,0 +1,68 @@
+"""`python -m retention cohorts`: the cohort retention triangle of METRICS.md §6.
+
+JSON prints `{"rows": [{"cohort", "size", "values", "percent"}]}` with ragged rows (cells after
+the window's end are absent, not 0); revenue cells are in currency units.  CSV prints one line
+per cell (cohort, size, customers, age, value, percent) for spreadsheets and pivot tables; the
+table format prints the triangle of percentages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from retention.cli.common import (
+    CommandError,
+    add_data_arguments,
+    add_period_arguments,
+    emit,
+    load_from_args,
+    parse_as_of,
+)
+from retention.cli.metrics_cmd import parse_segment
+from retention.engine.cohorts import BASES, cohort_table
+from retention.engine.metrics import segment_mask
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("cohorts", help="cohort retention triangle (customers or revenue)")
+    add_data_arguments(parser)
+    add_period_arguments(parser)
+    parser.add_argument("--basis", choices=list(BASES), default="customers",
+                        help="count customers or sum their MRR in each cell (default customers)")
+    parser.add_argument("--segment", metavar="COLUMN=VALUE", help="only customers whose attribute COLUMN is VALUE")
+    parser.add_argument("--format", choices=["json", "csv", "table"], default="json",
+                        help="json (default), csv (one line per cell) or table (percentages)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    segment = parse_segment(args.segment)
+    data = load_from_args(args)
+    as_of = parse_as_of(args.as_of)
+    model = data.model(as_of)
+    if segment is not None:
+        if data.customers is None:
+            raise CommandError("--segment needs --customers FILE with that attribute column")
+        if segment[0] not in data.customers.table.columns:
+            raise CommandError(
+                f"{data.customers.file}, row 1: no column '{segment[0]}' to segment on; columns: "
+                + ", ".join(c for c in data.customers.table.columns if c != "customer_id")
+            )
+    try:
+        rows = segment_mask(model, data.customers_table, segment)
+        table = cohort_table(model, args.period, args.basis, args.start, args.end, rows)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+    if not table.rows:
+        print(f"warning: no cohort in the data and window (as of {model.as_of.date()})", file=sys.stderr)
+    payload = {
+        "rows": [
+            {"cohort": r.label, "size": r.size, "values": r.values, "percent": r.percent} for r in table.rows
+        ]
+    }
+    frame = table.long() if args.format == "csv" else table.wide("percent")
+    if args.format == "table":
+        frame.columns = [str(c) for c in frame.columns]
+    emit(payload, frame, args.format)
+    return 0

@@ -1,0 +1,87 @@
+"""`python -m retention engagement`: engagement cohorts and headline usage retention (METRICS.md §8)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from retention.cli.common import CommandError, emit, parse_as_of
+from retention.dataset import Dataset, load_dataset, read_bytes
+from retention.engine.engagement import INTERVALS, build_activity, cohorts_frame, engagement_summary
+from retention.exports import neutralise_frame
+from retention.importing.events import load_events
+from retention.importing.mapping import parse_map_args
+from retention.importing.result import LoadResult
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("engagement", help="usage cohorts, day-7 and week-8 retention, 7-day drop-off")
+    parser.add_argument("--events", required=True, metavar="FILE", help="usage events CSV (timestamp and user or customer id)")
+    parser.add_argument("--subscriptions", metavar="FILE", help="subscriptions CSV, for events keyed by subscription id")
+    parser.add_argument("--interval", choices=list(INTERVALS), default="day", help="cohort and period length (default day)")
+    parser.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD", help="count events up to this day (default: the latest event's day)")
+    parser.add_argument("--tz", metavar="ZONE", help="time zone for calendar days, e.g. Europe/Amsterdam (default UTC)")
+    parser.add_argument(
+        "--map", action="append", default=[], metavar="CANONICAL=SOURCE",
+        help="use column SOURCE of the events file for field CANONICAL, e.g. --map timestamp=occurred",
+    )
+    parser.add_argument("--rejects", metavar="FILE", help="write rejected rows with their reasons to this CSV")
+    parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    parser.set_defaults(run=run)
+
+
+def mapping_from_args(args: argparse.Namespace) -> dict[str, str]:
+    try:
+        return parse_map_args(args.map)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+
+
+def load_subscriptions_arg(path: str | None) -> Dataset | None:
+    return load_dataset(path) if path else None
+
+
+def warn_rejects(results: list[LoadResult], rejects_path: str | None) -> None:
+    """One `warning:` line per file with rejected rows; the rows themselves go to --rejects FILE."""
+    for result in results:
+        if result.rows_rejected:
+            print(
+                f"warning: {result.file}: {result.rows_rejected} of {result.rows_read} rows rejected"
+                + ("" if rejects_path else " (write them with --rejects FILE)"),
+                file=sys.stderr,
+            )
+    if rejects_path:
+        parts = [r.rejects for r in results if len(r.rejects)]
+        frame = pd.concat(parts, ignore_index=True) if parts else results[0].rejects.iloc[0:0]
+        neutralise_frame(frame).to_csv(rejects_path, index=False)
+
+
+def run(args: argparse.Namespace) -> int:
+    mapping = mapping_from_args(args)
+    subscriptions = load_subscriptions_arg(args.subscriptions)
+    events = load_events(
+        read_bytes(args.events), Path(args.events).name, mapping,
+        subscriptions.subscriptions.table if subscriptions is not None else None,
+    )
+    warn_rejects([*(subscriptions.results() if subscriptions else []), events], args.rejects)
+    try:
+        activity = build_activity(events.table, parse_as_of(args.as_of), args.tz)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+    summary = engagement_summary(activity, args.interval)
+    if activity.actors == 0:
+        print(f"warning: no events on or before {summary['as_of']}", file=sys.stderr)
+    payload = {key: summary[key] for key in ("cohorts", "day_7_retention", "drop_off_7d", "week_8_retention")}
+    frame = cohorts_frame(summary["cohorts"]).reset_index()
+    frame.columns = [str(c) for c in frame.columns]
+    if args.format == "table":
+        for key, name in (("day_7_retention", "day-7 retention"), ("drop_off_7d", "7-day drop-off"),
+                          ("week_8_retention", "week-8 retention")):
+            value = summary[key]
+            print(f"{name}: " + ("—" if value is None else f"{value:.1f} %"))
+        print(f"as of {summary['as_of']}, {summary['actors']} actors; cohort retention in % by {args.interval}:")
+    emit(payload, frame, args.format)
+    return 0

@@ -1,0 +1,54 @@
+"""`python -m retention survival`: Kaplan–Meier customer lifetime curves of METRICS.md §7.
+
+Prints `{"curves": [{"segment", "timeline", "survival", "lower", "upper",
+"median_lifetime_months"}]}`: one curve (segment null) or one per value of `--by`, with the
+customers without a value as "(no value)".  Times are months; survival and the 95 % band are
+fractions between 0 and 1, as lifelines and R report them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from retention.cli.common import CommandError, add_data_arguments, emit, load_from_args, parse_as_of
+from retention.engine.survival import survival_curves
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("survival", help="customer lifetime curves (Kaplan-Meier) with 95%% band and median")
+    add_data_arguments(parser)
+    parser.add_argument("--by", metavar="COLUMN", help="one curve per value of this customer attribute (needs --customers)")
+    parser.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD", help="data as of this day (default: latest date in the data)")
+    parser.add_argument("--format", choices=["json"], default="json")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.by is not None and not args.customers:
+        raise CommandError("--by needs --customers FILE with that attribute column")
+    data = load_from_args(args)
+    if args.by is not None and args.by not in data.customers.table.columns:
+        raise CommandError(
+            f"{data.customers.file}, row 1: no column '{args.by}' to split by; columns: "
+            + ", ".join(c for c in data.customers.table.columns if c != "customer_id")
+        )
+    model = data.model(parse_as_of(args.as_of))
+    curves = survival_curves(model, data.customers_table, args.by)
+    if not curves:
+        print(f"warning: no paying customer in a complete month of the data (as of {model.as_of.date()})", file=sys.stderr)
+    payload = {
+        "curves": [
+            {
+                "segment": c.segment,
+                "timeline": c.timeline,
+                "survival": c.survival,
+                "lower": c.lower,
+                "upper": c.upper,
+                "median_lifetime_months": c.median_lifetime_months,
+            }
+            for c in curves
+        ]
+    }
+    emit(payload, None, args.format)
+    return 0

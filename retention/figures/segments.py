@@ -1,0 +1,100 @@
+"""Segment comparison charts from `compare_segments` (one row per attribute value).
+
+Small segments (too few customers for a stable rate) are drawn faded and hatched, and their
+names carry a marker explained under the chart, so nobody ranks a 12-customer segment's 0 %
+churn above a 400-customer one without seeing the warning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from retention.engine.segments import NO_VALUE, SMALL_SEGMENT
+from retention.figures.theme import COLORS, base_layout
+from retention.glossary import METRICS
+from retention.i18n import ENGLISH, Translator
+
+SMALL_MARK = " *"
+_RATE_COLORS = (COLORS["primary"], COLORS["secondary"], "#0d9488", COLORS["muted"])
+
+
+def metric_label(column: str, tr: Translator = ENGLISH) -> str:
+    """Glossary label of a comparison column; `*_avg` columns say they are window averages."""
+    base = column.removesuffix("_avg")
+    info = METRICS.get(base)
+    name = tr(info.label) if info else column
+    return tr("{metric}, window average", metric=name) if column.endswith("_avg") else name
+
+
+def _names(frame: pd.DataFrame, tr: Translator) -> list[str]:
+    names = [tr(NO_VALUE) if s == NO_VALUE else str(s) for s in frame["segment"]]
+    return [n + SMALL_MARK if small else n for n, small in zip(names, frame["small"], strict=True)]
+
+
+def _small_note(fig: go.Figure, frame: pd.DataFrame, tr: Translator) -> None:
+    if frame["small"].any():
+        fig.add_annotation(
+            text=tr("* fewer than {n} customers at the start of the last period: rates are unstable", n=SMALL_SEGMENT),
+            xref="paper", yref="paper", x=1, xanchor="right", y=1.01, yanchor="bottom", showarrow=False, font={"size": 11, "color": COLORS["muted"]},
+        )
+
+
+def _unit(column: str, currency: str) -> tuple[str, str]:
+    """(hover number format, suffix) for a column's kind."""
+    kind = METRICS[column.removesuffix("_avg")].kind if column.removesuffix("_avg") in METRICS else "ratio"
+    if kind == "percent" or column == "mrr_share":
+        return ".1f", "%"
+    if kind == "money":
+        return ",.0f", " " + currency
+    if kind == "count":
+        return ",.0f", ""
+    return ".1f", ""
+
+
+def segment_bars(frame: pd.DataFrame, metric: str, currency: str = "USD", tr: Translator = ENGLISH) -> go.Figure:
+    """One horizontal bar per segment for one metric column, in the frame's order (largest MRR first)."""
+    fmt, suffix = _unit(metric, currency)
+    names = _names(frame, tr)
+    small = frame["small"].to_numpy(dtype=bool)
+    fig = go.Figure(
+        go.Bar(
+            x=frame[metric], y=names, orientation="h",
+            marker={
+                "color": [COLORS["muted"] if s else COLORS["primary"] for s in small],
+                "opacity": 0.9,
+                "pattern": {"shape": ["/" if s else "" for s in small]},
+            },
+            customdata=frame[["customers_end"]].to_numpy(),
+            hovertemplate="%{y}: %{x:" + fmt + "}" + suffix + "<br>"
+            + tr("{n} customers at the end", n="%{customdata[0]:,}") + "<extra></extra>",
+            texttemplate="%{x:" + fmt + "}" + suffix.strip(), textposition="auto",
+        )
+    )
+    fig = base_layout(fig, tr("{metric} by segment", metric=metric_label(metric, tr)), height=max(300, 34 * len(frame) + 130))
+    fig.update_layout(hovermode="closest", showlegend=False)
+    fig.update_yaxes(type="category", autorange="reversed")
+    fig.update_xaxes(type="linear", title_text=suffix.strip())
+    _small_note(fig, frame, tr)
+    return fig
+
+
+def segment_rates(
+    frame: pd.DataFrame, metrics: Sequence[str] = ("nrr", "grr", "crr"), tr: Translator = ENGLISH
+) -> go.Figure:
+    """Grouped bars: several percentage metrics side by side for each segment."""
+    names = _names(frame, tr)
+    fig = go.Figure()
+    for metric, color in zip(metrics, _RATE_COLORS, strict=False):
+        label = metric_label(metric, tr)
+        fig.add_bar(
+            x=names, y=frame[metric], name=label, marker_color=color,
+            hovertemplate="%{x} · " + label + ": %{y:.1f}%<extra></extra>",
+        )
+    fig.update_layout(barmode="group")
+    fig = base_layout(fig, tr("Retention rates by segment"), y_title="%")
+    fig.update_layout(hovermode="closest", margin={"b": 40})
+    _small_note(fig, frame, tr)
+    return fig

@@ -1,0 +1,223 @@
+"""Read a usage-events export into the canonical events table (METRICS.md §1 and §8).
+
+Event exports are the biggest files a user uploads (tens of millions of rows), so every step is
+a column operation: timestamps are parsed in one `to_datetime` call, ids become categoricals
+(one small dictionary plus int codes instead of millions of Python strings), and rejects are
+built per check, not per row.
+
+Some exports (RavenStack's usage table, many product-analytics exports of B2B tools) key events
+by subscription rather than by customer; given the subscriptions table, those are mapped to
+their customer, and an id the subscriptions do not know is rejected with a reason instead of
+silently becoming a customer of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from retention.importing.errors import LoadError, empty_rejects, rejects_frame
+from retention.importing.mapping import normalise_name, require, resolve_mapping
+from retention.importing.reader import read_table
+from retention.importing.result import LoadResult
+
+EVENT_FIELDS = ("timestamp", "user_id", "customer_id", "subscription_id", "event")
+EVENT_COLUMNS = ["timestamp", "user_id", "customer_id", "event"]
+EVENT_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "timestamp": (
+        "time", "event_time", "event_timestamp", "occurred_at", "created_at", "event_date", "datetime", "ts",
+        "date", "usage_date", "day", "activity_date", "server_timestamp", "client_timestamp",
+    ),
+    "user_id": ("user", "user id", "distinct_id", "member_id", "visitor_id", "person_id", "uid"),
+    "customer_id": (
+        "customer", "customer id", "account_id", "account id", "account", "client_id", "company_id",
+        "organization_id", "organisation_id", "org_id", "tenant_id", "workspace_id", "group_id",
+    ),
+    "subscription_id": ("subscription", "subscription id", "sub_id"),
+    "event": ("event_name", "event_type", "action", "feature", "feature_name", "name", "type"),
+}
+DATE_ONLY_ATTR = "date_only"
+"""`table.attrs` flag: every timestamp was a bare date, so a time zone must not move it to another day."""
+
+_EPOCH_UNITS = {10: "s", 13: "ms"}
+
+
+class RowRejects:
+    """Collects rejects while narrowing a text table to its good rows, one reason per row.
+
+    The first check a row fails gives its reason, so each rejected row appears once and
+    `rows read = rows used + rows rejected` holds by construction.
+    """
+
+    def __init__(self, file: str, raw: pd.DataFrame, mapping: Mapping[str, str]) -> None:
+        self.file = file
+        self.raw = raw
+        self.mapping = mapping
+        self.alive = np.ones(len(raw), dtype=bool)
+        self.parts: list[pd.DataFrame] = []
+
+    def reject(self, mask: np.ndarray | pd.Series, field: str, reason: str) -> None:
+        mask = np.asarray(mask, dtype=bool) & self.alive
+        if not mask.any():
+            return
+        column = self.mapping.get(field, field)
+        rows = self.raw.index[mask]
+        values = self.raw[column].to_numpy()[mask] if column in self.raw else [""] * int(mask.sum())
+        self.parts.append(rejects_frame(self.file, rows, column, values, reason))
+        self.alive &= ~mask
+
+    def rejects(self) -> pd.DataFrame:
+        if not self.parts:
+            return empty_rejects()
+        return pd.concat(self.parts, ignore_index=True).sort_values("row", kind="stable").reset_index(drop=True)
+
+
+def parse_timestamps(values: pd.Series) -> tuple[pd.Series, np.ndarray, bool]:
+    """Timestamps in UTC from text: ISO 8601 (with or without offset), other common layouts, Unix epochs.
+
+    Returns (timestamps, bad, date_only).  A timestamp without an offset is taken as UTC, the
+    convention of analytics exports.  10-digit and 13-digit numbers are Unix seconds and
+    milliseconds (Segment, Mixpanel, Amplitude raw exports).  `date_only` is True when every
+    non-empty cell is a bare date: such events belong to that calendar day in any time zone.
+    """
+    text = values.astype(str)
+    empty = text.eq("").to_numpy()
+    parsed = pd.to_datetime(text.where(~empty), format="ISO8601", errors="coerce", utc=True)
+    digits = text.str.fullmatch(r"\d{10}|\d{13}").to_numpy() & ~empty
+    if digits.any():
+        for length, unit in _EPOCH_UNITS.items():
+            pick = digits & (text.str.len().to_numpy() == length)
+            if pick.any():
+                numbers = pd.to_numeric(text[pick], errors="coerce")
+                parsed.loc[pick] = pd.to_datetime(numbers, unit=unit, utc=True, errors="coerce")
+    missing = parsed.isna().to_numpy() & ~empty
+    if missing.any():
+        retry = pd.to_datetime(text[missing], format="mixed", errors="coerce", utc=True, dayfirst=False)
+        parsed.loc[missing] = retry
+    bad = parsed.isna().to_numpy() & ~empty
+    filled = text[~empty & ~bad]
+    date_only = bool(len(filled)) and not digits.any() and not filled.str.contains(r"[:T]", regex=True).any()
+    return parsed.astype("datetime64[ns, UTC]"), bad, date_only
+
+
+def _ids(raw: pd.DataFrame, mapping: Mapping[str, str], field: str) -> pd.Series:
+    """An id column as a categorical ("" becomes missing), or all-missing when the file has none."""
+    if field not in mapping:
+        return pd.Series(pd.Categorical([None] * len(raw), categories=pd.Index([], dtype=object)), index=raw.index)
+    text = raw[mapping[field]]
+    return text.where(text.ne("")).astype("category")
+
+
+def subscription_owners(subscriptions: pd.DataFrame) -> pd.Series:
+    """subscription_id -> customer_id from the canonical subscriptions (first span wins on repeats)."""
+    pairs = subscriptions[["subscription_id", "customer_id"]].astype(str)
+    pairs = pairs.drop_duplicates("subscription_id", keep="first")
+    return pd.Series(pairs["customer_id"].to_numpy(), index=pd.Index(pairs["subscription_id"].to_numpy()))
+
+
+def _customers_from_subscriptions(sub_ids: pd.Series, owners: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Map subscription ids to customers through the category dictionary (work per distinct id, not per row)."""
+    categories = sub_ids.cat.categories
+    owner_of_category = owners.reindex(categories.astype(str)).to_numpy()
+    codes = sub_ids.cat.codes.to_numpy()
+    known = np.zeros(len(codes), dtype=bool)
+    if len(categories):
+        known_category = pd.notna(owner_of_category)
+        known = (codes >= 0) & known_category[np.maximum(codes, 0)]
+        customer_codes, customer_values = pd.factorize(pd.Series(owner_of_category).where(known_category))
+        mapped = np.where(codes >= 0, customer_codes[np.maximum(codes, 0)], -1)
+        mapped = np.where(known, mapped, -1)
+        customers = pd.Categorical.from_codes(mapped, categories=pd.Index(customer_values, dtype=object))
+    else:
+        customers = pd.Categorical([None] * len(codes), categories=pd.Index([], dtype=object))
+    return pd.Series(customers, index=sub_ids.index), known
+
+
+def events_from_frame(
+    raw: pd.DataFrame,
+    file: str,
+    mapping: Mapping[str, str] | None = None,
+    subscriptions: pd.DataFrame | None = None,
+) -> LoadResult:
+    """Canonical events from a text table whose index is the spreadsheet row number."""
+    columns = list(raw.columns)
+    resolved = resolve_mapping(columns, EVENT_FIELDS, file, mapping, synonyms=EVENT_SYNONYMS)
+    require(resolved, "timestamp", file, columns)
+    if not {"user_id", "customer_id", "subscription_id"} & resolved.keys():
+        require(resolved, "customer_id", file, columns)
+    by_subscription = "subscription_id" in resolved
+    if by_subscription and subscriptions is None and not {"user_id", "customer_id"} & resolved.keys():
+        raise LoadError(
+            file,
+            "events are keyed by subscription ('{column}'); load the subscriptions file too so each "
+            "subscription can be traced to its customer",
+            {"column": resolved["subscription_id"]},
+            row=1,
+        )
+    rj = RowRejects(file, raw, resolved)
+
+    timestamps, bad, date_only = parse_timestamps(raw[resolved["timestamp"]])
+    rj.reject(bad, "timestamp", "not a date or time")
+    rj.reject(timestamps.isna(), "timestamp", "missing date or time")
+
+    users = _ids(raw, resolved, "user_id")
+    customers = _ids(raw, resolved, "customer_id")
+    if by_subscription and subscriptions is not None:
+        sub_ids = _ids(raw, resolved, "subscription_id")
+        from_subs, known = _customers_from_subscriptions(sub_ids, subscription_owners(subscriptions))
+        needs = customers.isna().to_numpy()
+        has_sub = sub_ids.notna().to_numpy()
+        rj.reject(needs & has_sub & ~known, "subscription_id", "unknown subscription id (not in the subscriptions file)")
+        if needs.all():
+            customers = from_subs
+        elif needs.any():  # a customer column with gaps: fill them from the subscription
+            filled = np.where(needs, from_subs.to_numpy(dtype=object), customers.to_numpy(dtype=object))
+            customers = pd.Series(filled, index=raw.index).astype("category")
+    no_actor = users.isna().to_numpy() & customers.isna().to_numpy()
+    actor_field = "customer_id" if "customer_id" in resolved else ("user_id" if "user_id" in resolved else "subscription_id")
+    rj.reject(no_actor, actor_field, "missing user and customer id")
+
+    keep = rj.alive
+    events = (
+        _ids(raw, resolved, "event")
+        if "event" in resolved
+        else pd.Series(pd.Categorical([None] * len(raw), categories=pd.Index([], dtype=object)), index=raw.index)
+    )
+    table = pd.DataFrame(
+        {
+            "timestamp": timestamps[keep],
+            "user_id": users[keep].cat.remove_unused_categories(),
+            "customer_id": customers[keep].cat.remove_unused_categories(),
+            "event": events[keep].cat.remove_unused_categories(),
+        },
+        columns=EVENT_COLUMNS,
+    )
+    table.index.name = "row"
+    table.attrs[DATE_ONLY_ATTR] = date_only
+    return LoadResult("events", file, table, rj.rejects(), len(raw), resolved)
+
+
+def load_events(
+    data: bytes,
+    file: str,
+    mapping: Mapping[str, str] | None = None,
+    subscriptions: pd.DataFrame | None = None,
+) -> LoadResult:
+    """Read usage events from CSV bytes into `timestamp` (UTC), `user_id`, `customer_id`, `event`.
+
+    `subscriptions` is the canonical subscriptions table; it is needed only when events carry a
+    subscription id instead of a customer id.
+    """
+    return events_from_frame(read_table(data, file), file, mapping, subscriptions)
+
+
+def looks_like_events(columns: list[str]) -> bool:
+    """True when a header has a time column and an actor column: lets the Data page guess a file's kind."""
+    names = {normalise_name(c) for c in columns}
+    has = {
+        field: any(normalise_name(n) in names for n in (field, *EVENT_SYNONYMS[field]))
+        for field in ("timestamp", "user_id", "customer_id", "subscription_id")
+    }
+    return has["timestamp"] and (has["user_id"] or has["customer_id"] or has["subscription_id"])

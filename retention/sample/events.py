@@ -1,0 +1,238 @@
+"""Product usage: who logged in and did what, user by user, day by day.
+
+Each customer has users scaled by its seats.  The first user is the admin who signed up; the
+others join over the following months.  Many users try the product for a week and never come
+back (day-7 retention lands in the 10–30 % a real product shows); the rest come back on a
+share of working days that depends on the customer's health, and use it less and less in the
+eight weeks before their company churns.  That is the at-risk signal customer success looks for.
+
+The log covers the last `months` months of the data (the product analytics were switched on
+then), and the number of tracked users per seat is chosen so the log has about `target_rows`
+rows: 50 thousand for the sample the app opens with, 10 million for the benchmark.  The work
+is done in blocks of users x days, so memory stays bounded whatever the size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from retention.sample import catalog
+from retention.sample.timeline import Timeline
+
+DEFAULT_EVENT_MONTHS = 6
+WEEKEND_FACTOR = 0.12  # B2B users rarely work weekends
+DECLINE_DAYS = 56  # usage fades over the last eight weeks before a customer churns
+DECLINE_FLOOR = 0.1
+CELL_BUDGET = 4_000_000  # users x days per block
+PILOT_CUSTOMERS = 4_000
+DAY_SECONDS = 86_400
+
+
+@dataclass(frozen=True)
+class UsageInputs:
+    """What the usage model needs from the billing simulation."""
+
+    timeline: Timeline
+    customer_ids: np.ndarray
+    signup: np.ndarray  # datetime64[D]
+    seats: np.ndarray  # most seats each customer ever had
+    utc_offset: np.ndarray  # hours
+    health: np.ndarray  # (customers, months)
+    span_customer: np.ndarray  # sorted
+    span_start: np.ndarray  # datetime64[D]
+    span_end: np.ndarray  # datetime64[D], NaT = running
+
+
+@dataclass(frozen=True)
+class Users:
+    customer: np.ndarray
+    join: np.ndarray  # day number (days since 1970-01-01)
+    leave: np.ndarray  # first day without activity
+    rate: np.ndarray  # chance of being active on a working day
+    extra: np.ndarray  # mean number of events beyond the login on an active day
+    hour: np.ndarray  # usual local hour of the first event
+
+    def take(self, idx: np.ndarray) -> Users:
+        return Users(*(getattr(self, f)[idx] for f in ("customer", "join", "leave", "rate", "extra", "hour")))
+
+
+def _days(dates: np.ndarray) -> np.ndarray:
+    return dates.astype("datetime64[D]").astype(np.int64)
+
+
+def draw_users(rng: np.random.Generator, inputs: UsageInputs, customers: np.ndarray, per_customer: np.ndarray) -> Users:
+    """`per_customer[i]` users for each customer in `customers` (sorted), slot 0 being the admin."""
+    customer = np.repeat(customers, per_customer)
+    k = len(customer)
+    slot = np.arange(k) - np.repeat(np.cumsum(per_customer) - per_customer, per_customer)
+    admin = slot == 0
+    join = _days(inputs.signup)[customer] + np.where(admin, 0, np.floor(rng.exponential(120.0, k))).astype(np.int64)
+    drops = rng.random(k) < np.where(admin, 0.15, 0.55)
+    stays = 7 + np.floor(rng.exponential(900.0, k)).astype(np.int64)
+    leave = join + np.where(drops, 7, stays)
+    rate = np.where(drops, 0.35, rng.beta(2.5, 3.0, k)).astype(np.float32)
+    extra = rng.gamma(2.0, 0.7, k).astype(np.float32)
+    hour = np.clip(rng.normal(10.5, 1.8, k), 7.0, 19.0).astype(np.float32)
+    return Users(customer, join, leave, rate, extra, hour)
+
+
+class _Window:
+    """The tracked days and the per-customer day factors (coverage, health, the pre-churn fade)."""
+
+    def __init__(self, inputs: UsageInputs, months: int) -> None:
+        tl = inputs.timeline
+        months = max(1, min(months, tl.months))
+        self.inputs = inputs
+        self.first = int(_days(tl.starts[tl.months - months]))
+        self.days = int(_days(tl.last_day)) - self.first + 1
+        day_numbers = self.first + np.arange(self.days)
+        self.month = tl.month_of(day_numbers.astype("datetime64[D]"))
+        weekday = (day_numbers + 3) % 7  # 1970-01-01 was a Thursday; Monday = 0
+        self.weekday_factor = np.where(weekday < 5, 1.0, WEEKEND_FACTOR).astype(np.float32)
+        start = _days(inputs.span_start)
+        end = inputs.span_end
+        self.span_a = np.clip(start - self.first, 0, self.days)
+        self.span_b = np.where(np.isnat(end), self.days, np.clip(_days(end) - self.first, 0, self.days))
+
+    def customer_factors(self, customers: np.ndarray) -> np.ndarray:
+        """(customers, days) activity factor: 0 when no subscription runs, else health x fade."""
+        inputs, d = self.inputs, self.days
+        lo = np.searchsorted(inputs.span_customer, customers, side="left")
+        hi = np.searchsorted(inputs.span_customer, customers, side="right")
+        counts = hi - lo
+        idx = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+        local = np.repeat(np.arange(len(customers)), counts)
+        a, b = self.span_a[idx], self.span_b[idx]
+        live = a < b
+        width = d + 1
+        size = len(customers) * width
+        diff = np.bincount(local[live] * width + a[live], minlength=size)
+        diff -= np.bincount(local[live] * width + b[live], minlength=size)
+        cover = np.cumsum(diff.reshape(len(customers), width), axis=1)[:, :d] > 0
+
+        ends = np.zeros_like(cover)
+        ends[:, 1:] = cover[:, :-1] & ~cover[:, 1:]
+        t = np.arange(d)
+        next_end = np.where(ends, t, np.iinfo(np.int64).max)
+        next_end = np.minimum.accumulate(next_end[:, ::-1], axis=1)[:, ::-1]
+        to_end = (next_end - t).astype(np.float64)
+        fade = np.where(next_end < np.iinfo(np.int64).max,
+                        DECLINE_FLOOR + (1 - DECLINE_FLOOR) * np.clip(to_end / DECLINE_DAYS, 0.0, 1.0), 1.0)
+        engagement = np.exp(0.3 * inputs.health[customers][:, self.month])
+        return (cover * engagement * fade).astype(np.float32)
+
+    def probabilities(self, users: Users, customers: np.ndarray, factors: np.ndarray) -> np.ndarray:
+        """(users, days) chance of at least one event: the join day is certain, later days by habit."""
+        local = np.searchsorted(customers, users.customer)
+        t = self.first + np.arange(self.days)
+        p = factors[local] * users.rate[:, None] * self.weekday_factor[None, :]
+        in_window = (t[None, :] >= users.join[:, None]) & (t[None, :] < users.leave[:, None])
+        p = np.where(in_window, p, 0.0)
+        join_day = (t[None, :] == users.join[:, None]) & (factors[local] > 0)
+        return np.minimum(np.where(join_day, 1.0, p), 1.0).astype(np.float32)
+
+    def blocks(self, users: Users):
+        """Yield (user index range, customers, factors) in blocks of about CELL_BUDGET cells."""
+        per_block = max(1, CELL_BUDGET // self.days)
+        k = len(users.customer)
+        start = 0
+        while start < k:
+            stop = min(k, start + per_block)
+            # never split one customer's users across blocks (the factors are per customer)
+            stop = int(np.searchsorted(users.customer, users.customer[stop - 1], side="right"))
+            customers = np.unique(users.customer[start:stop])
+            yield slice(start, stop), customers, self.customer_factors(customers)
+            start = stop
+
+
+def _users_per_customer(seats: np.ndarray, share: float) -> np.ndarray:
+    return np.clip(np.rint(share * seats), 1, seats).astype(np.int64)
+
+
+def _tracked_share(rng: np.random.Generator, window: _Window, target_rows: int) -> float:
+    """Share of seats that become tracked users so the expected row count meets `target_rows`.
+
+    Estimated on a pilot of customers (all of them for small data sets) with every seat a user;
+    a bisection then picks the share whose expected rows match.
+    """
+    inputs = window.inputs
+    n = len(inputs.seats)
+    pilot = np.arange(n) if n <= PILOT_CUSTOMERS else np.sort(rng.choice(n, PILOT_CUSTOMERS, replace=False))
+    users = draw_users(rng, inputs, pilot, inputs.seats[pilot])
+    expected = np.zeros(len(users.customer))
+    for rows, customers, factors in window.blocks(users):
+        block = users.take(np.arange(rows.start, rows.stop))
+        expected[rows] = window.probabilities(block, customers, factors).sum(axis=1) * (1.0 + block.extra)
+    slot = np.arange(len(users.customer)) - np.repeat(np.cumsum(inputs.seats[pilot]) - inputs.seats[pilot], inputs.seats[pilot])
+    scale = n / len(pilot)
+
+    def rows_for(share: float) -> float:
+        wanted = _users_per_customer(inputs.seats[pilot], share)
+        return float(expected[slot < np.repeat(wanted, inputs.seats[pilot])].sum() * scale)
+
+    low, high = 0.0, 1.0
+    if rows_for(high) <= target_rows:
+        return high
+    for _ in range(40):
+        mid = (low + high) / 2
+        low, high = (mid, high) if rows_for(mid) < target_rows else (low, mid)
+    return (low + high) / 2
+
+
+def usage_events(
+    inputs: UsageInputs, target_rows: int, months: int = DEFAULT_EVENT_MONTHS, seed: int | np.random.SeedSequence = 0,
+) -> pd.DataFrame:
+    """The event log: `timestamp` (UTC), `user_id`, `customer_id`, `event`, sorted by time."""
+    rng = np.random.default_rng(seed)
+    window = _Window(inputs, months)
+    empty = pd.DataFrame({
+        "timestamp": pd.Series(dtype="datetime64[ns, UTC]"), "user_id": pd.Series(dtype=object),
+        "customer_id": pd.Series(dtype=object), "event": pd.Series(dtype=object),
+    })
+    if target_rows <= 0:
+        return empty
+    share = _tracked_share(rng, window, target_rows)
+    n = len(inputs.seats)
+    users = draw_users(rng, inputs, np.arange(n), _users_per_customer(inputs.seats, share))
+    parts_user, parts_day = [], []
+    for rows, customers, factors in window.blocks(users):
+        block = users.take(np.arange(rows.start, rows.stop))
+        p = window.probabilities(block, customers, factors)
+        u, d = np.nonzero(rng.random(p.shape, dtype=np.float32) < p)
+        parts_user.append(u + rows.start)
+        parts_day.append(d)
+    user = np.concatenate(parts_user) if parts_user else np.zeros(0, np.int64)
+    day = np.concatenate(parts_day) if parts_day else np.zeros(0, np.int64)
+
+    # Each active day: a login, then a few more events minutes apart.
+    count = 1 + rng.poisson(users.extra[user])
+    cell = np.repeat(np.arange(len(user)), count)
+    first_of_cell = np.cumsum(count) - count
+    rank = np.arange(len(cell)) - np.repeat(first_of_cell, count)
+    user_of, day_of = user[cell], day[cell]
+    start = np.clip(users.hour[user] * 3600.0 + rng.normal(0.0, 4000.0, len(user)), 6 * 3600, 22.5 * 3600)
+    gaps = np.where(rank == 0, np.repeat(start, count), rng.exponential(420.0, len(cell)))
+    total = np.cumsum(gaps)
+    local_seconds = total - np.repeat(total[first_of_cell] - gaps[first_of_cell], count)
+    offset = inputs.utc_offset[users.customer[user_of]] * 3600
+    stamp = (window.first + day_of) * DAY_SECONDS + np.floor(local_seconds).astype(np.int64) - offset
+    cum = np.cumsum(catalog.EVENT_SHARE) / catalog.EVENT_SHARE.sum()
+    other = np.minimum(np.searchsorted(cum, rng.random(len(cell)), side="right"), len(cum) - 1)
+    kind = np.where(rank == 0, 0, 1 + other)
+    keep = stamp < (window.first + window.days) * DAY_SECONDS  # evening in America is tomorrow in UTC
+    stamp, user_of, kind = stamp[keep], user_of[keep], kind[keep]
+    order = np.lexsort((user_of, stamp))
+    stamp, user_of, kind = stamp[order], user_of[order], kind[order]
+
+    width = max(6, len(str(len(users.customer))))
+    user_ids = np.char.add("U", np.char.zfill(np.arange(1, len(users.customer) + 1).astype(str), width)).astype(object)
+    names = np.asarray(("login", *catalog.EVENTS), dtype=object)
+    return pd.DataFrame({
+        "timestamp": pd.to_datetime(stamp, unit="s", utc=True),
+        "user_id": user_ids[user_of],
+        "customer_id": inputs.customer_ids.astype(object)[users.customer[user_of]],
+        "event": names[kind],
+    })

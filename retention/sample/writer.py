@@ -1,0 +1,119 @@
+"""Writing a generated company as the four CSV files the app reads, plus a README about them.
+
+Column names are the canonical ones of METRICS.md §1, so the files load with no column
+mapping.  Output is byte-for-byte reproducible: fixed column order, ISO dates, `\\n` line ends.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from retention.sample.events import DEFAULT_EVENT_MONTHS
+from retention.sample.generate import SampleData, default_event_rows
+from retention.sample.timeline import DEFAULT_END_MONTH, Timeline
+
+FILES = ("customers.csv", "subscriptions.csv", "events.csv", "surveys.csv")
+
+
+def _date_text(values: pd.Series) -> np.ndarray:
+    text = np.datetime_as_string(values.to_numpy().astype("datetime64[D]"), unit="D")
+    return np.where(values.isna().to_numpy(), "", text).astype(object)
+
+
+def _timestamp_text(values: pd.Series) -> np.ndarray:
+    """ISO 8601 in UTC with a Z, to the second: 2026-10-31T14:03:27Z."""
+    seconds = values.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy().astype("datetime64[s]")
+    return np.datetime_as_string(seconds, unit="s", timezone="UTC").astype(object)
+
+
+def _text_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every column as text, dates as ISO days and timestamps as UTC ISO 8601."""
+    out = {}
+    for column in frame.columns:
+        series = frame[column]
+        if isinstance(series.dtype, pd.DatetimeTZDtype):
+            out[column] = _timestamp_text(series)
+        elif pd.api.types.is_datetime64_any_dtype(series):
+            out[column] = _date_text(series)
+        else:
+            out[column] = series.to_numpy()
+    return pd.DataFrame(out, columns=frame.columns)
+
+
+def _command(data: SampleData, folder: str) -> str:
+    s = data.settings
+    cli = (s.end_month == DEFAULT_END_MONTH and s.event_months == DEFAULT_EVENT_MONTHS
+           and s.event_rows == default_event_rows(s.customers))
+    if cli:
+        return f".venv/bin/python -m retention sample --customers {s.customers} --months {s.months} --seed {s.seed} --out {folder}"
+    return (
+        f'.venv/bin/python -c "from pathlib import Path; from retention.sample import generate, write_sample; '
+        f"write_sample(generate({s.customers}, {s.months}, {s.seed}, end_month='{s.end_month}', "
+        f"event_rows={s.event_rows}, event_months={s.event_months}), Path('{folder}'))\""
+    )
+
+
+def readme(data: SampleData, folder: str) -> str:
+    """What the folder holds and the exact command that recreates it."""
+    s = data.settings
+    tl = Timeline(s.end_month, s.months)
+    subs, events, surveys = data.subscriptions, data.events, data.surveys
+    first_event = _timestamp_text(events["timestamp"].iloc[:1])[0][:10] if len(events) else "—"
+    nps, csat = int((surveys["kind"] == "nps").sum()), int((surveys["kind"] == "csat").sum())
+    return f"""# Sample data
+
+A made-up B2B SaaS company: {s.customers} customers signing up over {s.months} months,
+from {tl.first_day} to {tl.last_day}. Nothing here is real. Generated with:
+
+```bash
+{_command(data, folder)}
+```
+
+The generator (`retention/sample/`) is deterministic: the same command writes these files byte
+for byte, on any day. The data ends on {tl.last_day}, the latest start or end date in
+`subscriptions.csv`, so that is the data's default as-of date.
+
+| file | rows | what it holds |
+|---|---|---|
+| `customers.csv` | {len(data.customers)} | `customer_id`, `customer_name`, `signup_date` (first day of the trial or of the subscription), `plan` (the plan they signed up on: Starter, Growth, Pro, Enterprise), `country`, `industry`, `size` (employees), `channel` (how they found us) |
+| `subscriptions.csv` | {len(subs)} | one row per subscription span: `subscription_id`, `customer_id`, `plan`, `start_date`, `end_date` (exclusive; empty = still running), `amount` (USD per seat per `interval`), `interval` (`month` or `year`; a year costs ten months), `quantity` (seats), `currency`, `status` (`active`, `canceled`, `trialing`), `trial_end` |
+| `events.csv` | {len(events)} | product usage from {first_event} (when analytics were switched on): `timestamp` (UTC, ISO 8601), `user_id`, `customer_id`, `event` (`login`, `report_viewed`, `export`, …) |
+| `surveys.csv` | {len(surveys)} | `customer_id`, `date`, `score`, `kind` ({nps} quarterly `nps` answers 0–10 and {csat} `csat` ratings 1–5 of support tickets), `comment` (often empty) |
+
+What is in it, so every page of the app has something to show:
+
+- New signups grow about 3 % a month, with quiet summers and Decembers.
+- Starter, Growth and Pro customers mostly start with a 14-day trial (no revenue until
+  `trial_end`); about a fifth of trials never convert. Trials still running on {tl.last_day}
+  have status `trialing` and a `trial_end` after that day.
+- A plan or seat change ends one span and starts the next on the same day, so upgrades,
+  extra seats and the switch to yearly billing show as expansion or contraction. Some
+  customers add a second subscription, the Analytics add-on; dropping it is contraction.
+- Churn depends on the plan (Starter churns most, Enterprise least), on tenure (the first
+  months are riskiest) and on billing (yearly customers can only leave at renewal). About
+  a fifth of churned customers come back months later (reactivation).
+- One hidden health score per customer and month drives churn, usage and survey scores:
+  detractors churn more than promoters in the three months after answering, and usage
+  fades over the eight weeks before a customer leaves.
+- About half of the invited users stop after their first week; the admin who signed up
+  mostly stays.
+"""
+
+
+def write_sample(data: SampleData, out: Path) -> list[Path]:
+    """Write the four CSVs and README.md into folder `out` (created if needed); returns the paths."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    frames = (data.customers, data.subscriptions, data.events, data.surveys)
+    paths = []
+    for name, frame in zip(FILES, frames, strict=True):
+        path = out / name
+        _text_frame(frame).to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+        paths.append(path)
+    path = out / "README.md"
+    path.write_text(readme(data, out.resolve().name or "sample_data"), encoding="utf-8", newline="\n")
+    paths.append(path)
+    return paths

@@ -1,0 +1,195 @@
+"""Properties of the metric engine on random subscription tables (METRICS.md §2–§5).
+
+Besides the identities the contract states (E = S + N + reactivated − churned, the MRR bridge,
+movements ≥ 0, nulls exactly where a denominator is 0), every period is checked against a naive
+oracle written from §2 alone: sum the MRR of the spans running on each snapshot day, per
+customer, and classify each customer by comparing two snapshots.  The oracle loops over periods
+and knows nothing of the engine's matrix.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from retention.engine import Query, build_model, compute_metrics
+
+BASE = pd.Timestamp("2019-01-01")
+FREQ = {"month": "M", "quarter": "Q", "year": "Y"}
+COUNTS = ["customers_start", "customers_end", "customers_new", "customers_reactivated", "customers_churned"]
+MOVEMENTS = ["mrr_new", "mrr_reactivation", "mrr_expansion", "mrr_contraction", "mrr_churned"]
+AMOUNTS = ["mrr_start", "mrr_end", *MOVEMENTS]
+
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def subscription_tables(draw, min_rows: int = 1) -> pd.DataFrame:
+    """Canonical subscriptions: a few customers, overlapping spans, free spans, trials, open ends."""
+    n = draw(st.integers(min_rows, 14))
+    rows = []
+    for _ in range(n):
+        start = BASE + pd.Timedelta(days=draw(st.integers(0, 900)))
+        length = draw(st.one_of(st.none(), st.integers(0, 500)))
+        trial = draw(st.one_of(st.none(), st.none(), st.integers(0, 120)))
+        rows.append({
+            "customer_id": draw(st.sampled_from("abcdefg")),
+            "start_date": start,
+            "end_date": pd.NaT if length is None else start + pd.Timedelta(days=length),
+            "mrr": draw(st.sampled_from([0.0, 10.0, 25.5, 40.0, 99.99, 100.0, 1200 / 12])),
+            "trial_end": pd.NaT if trial is None else start + pd.Timedelta(days=trial),
+        })
+    frame = pd.DataFrame(rows, columns=["customer_id", "start_date", "end_date", "mrr", "trial_end"])
+    for column in ("start_date", "end_date", "trial_end"):
+        frame[column] = pd.to_datetime(frame[column])
+    return frame
+
+
+as_of_days = st.one_of(st.none(), st.integers(0, 1300).map(lambda d: BASE + pd.Timedelta(days=d)))
+
+
+def model_for(subs: pd.DataFrame, as_of: pd.Timestamp | None):
+    return build_model(subs, as_of)
+
+
+def oracle_mrr(subs: pd.DataFrame, day: pd.Timestamp) -> pd.Series:
+    """Customer → MRR on `day` from §1–§2 directly: paid part of each span (after trial_end) running that day."""
+    paid_from = subs["start_date"].where(subs["trial_end"].isna() | (subs["trial_end"] <= subs["start_date"]), subs["trial_end"])
+    running = (paid_from <= day) & (subs["end_date"].isna() | (subs["end_date"] > day))
+    return subs.loc[running].groupby("customer_id")["mrr"].sum()
+
+
+def oracle_rows(subs: pd.DataFrame, periods: list[pd.Period]) -> dict[pd.Period, dict[str, float]]:
+    """Counts and movements of each period from its snapshot, the previous one and every earlier one."""
+    if not periods:
+        return {}
+    customers = sorted(subs["customer_id"].unique())
+    first = subs["start_date"].min().to_period(periods[0].freq) - 1
+    grid = pd.period_range(min(first, periods[0] - 1), periods[-1], freq=periods[0].freq)
+    snaps = {p: oracle_mrr(subs, p.end_time.normalize()).reindex(customers, fill_value=0.0) for p in grid}
+    out = {}
+    for period in periods:
+        cur, prev = snaps[period], snaps[period - 1]
+        ever = pd.Series(False, index=customers)
+        for p in grid[grid < period - 1]:  # snapshots before the previous one
+            ever |= snaps[p] > 0
+        was, now = prev > 0, cur > 0
+        entering = ~was & now
+        staying = was & now
+        out[period] = {
+            "customers_start": was.sum(), "customers_end": now.sum(),
+            "customers_new": (entering & ~ever).sum(), "customers_reactivated": (entering & ever).sum(),
+            "customers_churned": (was & ~now).sum(),
+            "mrr_start": prev.sum(), "mrr_end": cur.sum(),
+            "mrr_new": cur[entering & ~ever].sum(), "mrr_reactivation": cur[entering & ever].sum(),
+            "mrr_expansion": (cur - prev)[staying & (cur > prev)].sum(),
+            "mrr_contraction": (prev - cur)[staying & (cur < prev)].sum(),
+            "mrr_churned": prev[was & ~now].sum(),
+        }
+    return out
+
+
+def to_period(label: str, granularity: str) -> pd.Period:
+    """`2019-01`, `2019-Q1`, `2019` → a pandas Period (written independently of retention.periods)."""
+    return pd.Period(label.replace("-Q", "Q"), FREQ[granularity])
+
+
+@pytest.mark.parametrize("granularity", ["month", "quarter", "year"])
+@SETTINGS
+@given(subs=subscription_tables(), as_of=as_of_days)
+def test_identities_and_oracle(granularity: str, subs: pd.DataFrame, as_of) -> None:
+    frame = compute_metrics(model_for(subs, as_of), Query(granularity=granularity))
+    s, e = frame["customers_start"], frame["customers_end"]
+    # §3 identity
+    assert (e == s + frame["customers_new"] + frame["customers_reactivated"] - frame["customers_churned"]).all()
+    # §4 bridge and magnitudes
+    bridge = frame["mrr_start"] + frame["mrr_new"] + frame["mrr_reactivation"] + frame["mrr_expansion"] \
+        - frame["mrr_contraction"] - frame["mrr_churned"]
+    np.testing.assert_allclose(frame["mrr_end"], bridge, atol=1e-6)
+    assert (frame[COUNTS + AMOUNTS] >= 0).all().all()
+    # each period's start is the previous period's end
+    assert (s.iloc[1:].to_numpy() == e.iloc[:-1].to_numpy()).all()
+    np.testing.assert_allclose(frame["mrr_start"].iloc[1:], frame["mrr_end"].iloc[:-1].to_numpy(), atol=1e-6)
+    # nulls exactly where the denominator is 0
+    for name in ("crr", "retained_rate", "logo_churn_rate"):
+        assert (frame[name].isna() == (s == 0)).all(), name
+    for name in ("nrr", "grr", "gross_mrr_churn_rate", "net_mrr_churn_rate"):
+        assert (frame[name].isna() == (frame["mrr_start"] == 0)).all(), name
+    assert (frame["arpa"].isna() == (e == 0)).all()
+    lost = frame["mrr_contraction"] + frame["mrr_churned"]
+    assert (frame["quick_ratio"].isna() == (lost == 0)).all()
+    # every period against the oracle
+    wanted = oracle_rows(subs, [to_period(p, granularity) for p in frame["period"]])
+    for _, got in frame.iterrows():
+        want = wanted[to_period(got["period"], granularity)]
+        for name in COUNTS:
+            assert got[name] == want[name], (got["period"], name)
+        for name in AMOUNTS:
+            assert got[name] == pytest.approx(want[name], abs=1e-6), (got["period"], name)
+
+
+@SETTINGS
+@given(subs=subscription_tables(), as_of=as_of_days)
+def test_month_quarter_year_agree(subs: pd.DataFrame, as_of) -> None:
+    model = model_for(subs, as_of)
+    months = compute_metrics(model, Query("month")).set_index("period")
+    for granularity in ("quarter", "year"):
+        coarse = compute_metrics(model, Query(granularity)).set_index("period")
+        for label, got in coarse.iterrows():
+            period = to_period(label, granularity)
+            first = period.asfreq("M", how="start").strftime("%Y-%m")
+            last = period.asfreq("M", how="end").strftime("%Y-%m")
+            # the period's end is its last month's end (that month is always reported: it is complete)
+            assert got["customers_end"] == months.loc[last, "customers_end"]
+            assert got["mrr_end"] == pytest.approx(months.loc[last, "mrr_end"], abs=1e-6)
+            # its start is its first month's start (the previous December/quarter-end snapshot);
+            # before the data's first month nobody was active
+            start_count = months.loc[first, "customers_start"] if first in months.index else 0
+            start_mrr = months.loc[first, "mrr_start"] if first in months.index else 0.0
+            assert got["customers_start"] == start_count
+            assert got["mrr_start"] == pytest.approx(start_mrr, abs=1e-6)
+            # lifetime is defined on monthly churn: the same as the period's last month
+            np.testing.assert_equal(got["customer_lifetime_months"], months.loc[last, "customer_lifetime_months"])
+
+
+@SETTINGS
+@given(subs=subscription_tables(), as_of=as_of_days, granularity=st.sampled_from(["month", "quarter", "year"]),
+       bounds=st.tuples(st.integers(0, 40), st.integers(0, 40)))
+def test_window_only_slices(subs: pd.DataFrame, as_of, granularity: str, bounds: tuple[int, int]) -> None:
+    model = model_for(subs, as_of)
+    full = compute_metrics(model, Query(granularity))
+    lo, hi = sorted(bounds)
+    start = (BASE.to_period("M") + lo).strftime("%Y-%m")  # month labels, widened at coarser granularities
+    end = (BASE.to_period("M") + hi).strftime("%Y-%m")
+    window = compute_metrics(model, Query(granularity, start=start, end=end))
+    first = pd.Period(start, "M").asfreq(FREQ[granularity])
+    last = pd.Period(end, "M").asfreq(FREQ[granularity])
+    periods = pd.PeriodIndex([to_period(p, granularity) for p in full["period"]], freq=FREQ[granularity])
+    inside = (periods >= first) & (periods <= last)
+    pd.testing.assert_frame_equal(window, full[inside].reset_index(drop=True))
+
+
+@SETTINGS
+@given(subs=subscription_tables(), as_of=as_of_days, granularity=st.sampled_from(["month", "quarter", "year"]),
+       groups=st.lists(st.sampled_from(["x", "y"]), min_size=7, max_size=7))
+def test_segment_and_complement_add_up(subs: pd.DataFrame, as_of, granularity: str, groups: list[str]) -> None:
+    customers = pd.DataFrame({"customer_id": list("abcdefg"), "group": groups})
+    model = model_for(subs, as_of)
+    full = compute_metrics(model, Query(granularity))
+    x = compute_metrics(model, Query(granularity, segment=("group", "x")), customers)
+    y = compute_metrics(model, Query(granularity, segment=("group", "y")), customers)
+    assert x["period"].tolist() == full["period"].tolist() == y["period"].tolist()
+    for name in COUNTS:
+        assert (x[name] + y[name] == full[name]).all(), name
+    for name in AMOUNTS:
+        np.testing.assert_allclose(x[name] + y[name], full[name], atol=1e-6, err_msg=name)
+
+
+def test_no_paid_span_gives_no_rows() -> None:
+    subs = pd.DataFrame({"customer_id": ["a"], "start_date": [BASE], "end_date": [pd.NaT], "mrr": [0.0], "trial_end": [pd.NaT]})
+    for granularity in ("month", "quarter", "year"):
+        frame = compute_metrics(build_model(subs, pd.Timestamp("2019-12-31")), Query(granularity))
+        assert frame.empty and list(frame.columns)[0] == "period"
