@@ -20,22 +20,22 @@ if source == "sample":
 
 with st.container(border=True):
     st.subheader(tr("Upload your exports"))
-    st.caption(tr("CSV files with one row per subscription (or invoice with a service period), and optionally "
+    st.caption(tr("CSV or Excel files (also .csv.gz and .zip) exported from Stripe, Chargebee, Paddle, ChartMogul, "
+                  "Baremetrics or any tool. One row per subscription per subscription (or invoice with a service period), and optionally "
                   "one row per customer with attributes such as plan, country or industry to segment by. "
                   "Your files stay in this browser session and are gone when you close it."))
     left, right = st.columns(2)
-    subs_file = left.file_uploader(tr("Subscriptions"), type=["csv", "txt"], key="upload_subscriptions")
-    cust_file = right.file_uploader(tr("Customers (optional)"), type=["csv", "txt"], key="upload_customers")
-    subs_mapping = cust_mapping = None
+    subs_file = left.file_uploader(tr("Subscriptions"), type=upload.UPLOAD_TYPES, key="upload_subscriptions")
+    cust_file = right.file_uploader(tr("Customers (optional)"), type=upload.UPLOAD_TYPES, key="upload_customers")
+    subs_choice = cust_choice = None
     if subs_file is not None:
-        subs_mapping = upload.mapping_editor("subscriptions", subs_file.getvalue(), subs_file.name)
+        subs_choice = upload.mapping_editor("subscriptions", subs_file.getvalue(), subs_file.name)
     if cust_file is not None:
-        cust_mapping = upload.mapping_editor("customers", cust_file.getvalue(), cust_file.name)
+        cust_choice = upload.mapping_editor("customers", cust_file.getvalue(), cust_file.name)
     buttons = st.columns([1, 1, 3])
-    if buttons[0].button(tr("Load files"), type="primary", disabled=subs_mapping is None, key="load_files"):
-        customers = (cust_file.getvalue(), cust_file.name, cust_mapping) if cust_file and cust_mapping is not None else None
-        if upload.load_uploads((subs_file.getvalue(), subs_file.name, subs_mapping), customers):
-            st.success(tr("Loaded. The dashboard pages now show your data."))
+    clicked = buttons[0].button(tr("Load files"), type="primary", disabled=subs_choice is None, key="load_files")
+    if clicked and upload.load_uploads(subs_choice, cust_choice):
+        st.success(tr("Loaded. The dashboard pages now show your data."))
     if source != "sample" and buttons[1].button(tr("Back to sample data"), key="back_to_sample"):
         state.set_dataset(state.load_sample(), source="sample")
         st.rerun()

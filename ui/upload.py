@@ -1,66 +1,176 @@
-"""The upload flow of the Data page: read a file, let the user check its column mapping, load it.
+"""The upload flow of the Data page: read a file, show how it will be read, let the user fix it, load it.
 
-Uploaded bytes stay in this session's state only.
+For each file: the detected format (Stripe, Chargebee…), each field's source column (editable,
+savable as JSON), the sheet of a workbook, the day/month order when the file cannot tell, a
+preview of the first rows as they will be read (with the reason a row would be rejected), the
+status policy, and currency rates when the file mixes currencies.  Uploaded bytes stay in
+this session's state only.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
+import pandas as pd
 import streamlit as st
 
 from retention.dataset import Dataset
-from retention.importing import LoadError, load_customers, load_subscriptions
-from retention.importing.mapping import CUSTOMER_FIELDS, SUBSCRIPTION_FIELDS, resolve_mapping
+from retention.importing import (
+    DEFAULT_STATUS_POLICY,
+    AmbiguousDateOrder,
+    LoadError,
+    customers_from_attributes,
+    load_customers,
+    load_subscriptions,
+    mapping_from_json,
+    mapping_to_json,
+    preview,
+    read_rates,
+    sheet_names,
+    suggest_mapping,
+)
+from retention.importing.mapping import CUSTOMER_FIELDS, SUBSCRIPTION_FIELDS
 from retention.importing.reader import read_table
 from ui import state
 from ui.render import md  # file names, column names and cell values are the user's: never Markdown
 
 NONE = "—"
 REQUIRED = {"subscriptions": ("customer_id", "start_date"), "customers": ("customer_id",)}
+UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "gz", "zip"]
 
 
-def mapping_editor(kind: str, data: bytes, file: str) -> dict[str, str] | None:
-    """Show how the file's columns map to the canonical fields and let the user change it."""
+@dataclass
+class Choice:
+    """A file and how to read it, as the user confirmed it."""
+
+    kind: str
+    data: bytes
+    name: str
+    mapping: dict[str, str]
+    options: dict[str, object] = field(default_factory=dict)
+
+
+def _date_order_picker(key: str) -> str | None:
     tr = state.tr()
+    labels = {"auto": tr("Decide from the data"), "dmy": tr("Day first (31/12/2024)"), "mdy": tr("Month first (12/31/2024)")}
+    choice = st.radio(tr("Dates like 03/04/2024 are"), list(labels), format_func=labels.get, horizontal=True,
+                      key=f"date_order_{key}")
+    return None if choice == "auto" else choice
+
+
+def mapping_editor(kind: str, data: bytes, file: str) -> Choice | None:
+    """Show how the file will be read and let the user change it; None when it cannot be read."""
+    tr = state.tr()
+    options: dict[str, object] = {}
     try:
-        raw = read_table(data, file)
+        sheets = sheet_names(data, file) if data[:2] == b"PK" and file.lower().endswith((".xlsx", ".xlsm")) else []
+    except LoadError:
+        sheets = []
+    if len(sheets) > 1:
+        options["sheet"] = st.selectbox(tr("Sheet of {file}", file=md(file)), sheets, key=f"sheet_{kind}")
+    try:
+        raw = read_table(data, file, sheet=options.get("sheet"))
+        preset, detected = suggest_mapping(list(raw.columns), file, kind=kind)
     except LoadError as exc:
         st.error(md(exc.message(tr)))
         return None
     columns = list(raw.columns)
     fields = SUBSCRIPTION_FIELDS if kind == "subscriptions" else CUSTOMER_FIELDS
-    try:
-        detected = resolve_mapping(columns, fields, file)
-    except LoadError as exc:
-        st.error(md(exc.message(tr)))
-        return None
+    if preset is not None:
+        options["preset"] = preset.key
+        st.caption(md(tr("{file}: detected format {preset}", file=file, preset=tr(preset.name))))
+    saved = st.file_uploader(tr("Load a saved mapping (JSON)"), type=["json"], key=f"saved_map_{kind}")
+    if saved is not None:
+        try:
+            loaded = mapping_from_json(saved.getvalue().decode("utf-8", errors="replace"))
+            detected = {k: v for k, v in loaded.mapping.items() if v in columns}
+            if loaded.preset:
+                options["preset"] = loaded.preset
+        except (ValueError, LoadError) as exc:
+            st.error(md(tr("The saved mapping could not be read: {message}", message=str(exc))))
     mapping: dict[str, str] = {}
     with st.expander(tr("Column mapping for {file}", file=md(file)), expanded=False):
         st.caption(tr("Each field of the dashboard and the column of your file it is read from. "
-                      "Required: {fields}. Give either mrr, or amount and interval.",
-                      fields=", ".join(REQUIRED[kind])))
+                      "Required: {fields}. Give either mrr, or amount and interval.", fields=", ".join(REQUIRED[kind])))
         grid = st.columns(3)
-        for i, field in enumerate(fields):
-            options = [NONE, *columns]
-            current = detected.get(field, NONE)
-            choice = grid[i % 3].selectbox(field, options, index=options.index(current), key=f"map_{kind}_{field}")
-            if choice != NONE:
-                mapping[field] = choice
-        st.dataframe(raw.head(5), hide_index=True)
-    return mapping
+        for i, name in enumerate(fields):
+            choices = [NONE, *columns]
+            current = detected.get(name, NONE)
+            picked = grid[i % 3].selectbox(name, choices, index=choices.index(current) if current in choices else 0,
+                                           key=f"map_{kind}_{name}")
+            if picked != NONE:
+                mapping[name] = picked
+        st.download_button(tr("Save this mapping (JSON)"),
+                           mapping_to_json(mapping, preset=options.get("preset"), sheet=options.get("sheet")),
+                           file_name=f"mapping-{kind}.json", mime="application/json", on_click="ignore",
+                           key=f"save_map_{kind}")
+    options["date_order"] = _date_order_picker(kind)
+    if kind == "subscriptions":
+        _currency_options(raw, mapping, options)
+        statuses = sorted({s.strip().lower() for s in raw[mapping["status"]].astype(str) if s.strip()}) if "status" in mapping else []
+        if statuses:
+            st.caption(md(tr("How statuses are counted: {lines}",
+                             lines="; ".join(DEFAULT_STATUS_POLICY.describe(statuses[:12], tr)))))
+    _preview(kind, data, file, mapping, options)
+    return Choice(kind, data, file, mapping, options)
 
 
-def load_uploads(subs: tuple[bytes, str, dict[str, str]], customers: tuple[bytes, str, dict[str, str]] | None) -> bool:
+def _currency_options(raw: pd.DataFrame, mapping: dict[str, str], options: dict[str, object]) -> None:
+    """When a file mixes currencies, ask for the reporting currency and the rates to convert with."""
+    tr = state.tr()
+    if "currency" not in mapping:
+        return
+    found = sorted({c.strip().upper() for c in raw[mapping["currency"]].astype(str) if c.strip()})
+    if len(found) < 2:
+        return
+    st.warning(tr("This file has amounts in {currencies}. Pick the currency to report in and upload conversion rates "
+                  "(a CSV with the columns currency and rate_to_reporting); amounts in different currencies are never "
+                  "added up as they are.", currencies=", ".join(found)))
+    left, right = st.columns(2)
+    options["reporting_currency"] = left.selectbox(tr("Report in"), found, key="reporting_currency")
+    rates_file = right.file_uploader(tr("Conversion rates (CSV)"), type=["csv", "txt"], key="rates_upload")
+    if rates_file is not None:
+        try:
+            options["rates"] = read_rates(rates_file.getvalue(), rates_file.name)
+        except LoadError as exc:
+            st.error(md(exc.message(tr)))
+
+
+def _preview(kind: str, data: bytes, file: str, mapping: dict[str, str], options: dict[str, object]) -> None:
+    tr = state.tr()
+    try:
+        shown = preview(data, file, mapping, kind=kind, rows=8, **_read_options(kind, options))
+    except AmbiguousDateOrder as exc:
+        st.warning(md(exc.message(tr)) + "  \n" + tr("Pick the date order above."))
+        return
+    except LoadError as exc:
+        st.error(md(exc.message(tr)))
+        return
+    st.caption(tr("The first rows as they will be read (a reason means the row will be rejected):"))
+    st.dataframe(shown, hide_index=True, width="stretch")
+
+
+def _read_options(kind: str, options: dict[str, object]) -> dict[str, object]:
+    keys = ("preset", "date_order", "sheet", "reporting_currency", "rates") if kind == "subscriptions" else ("date_order", "sheet")
+    return {k: options[k] for k in keys if options.get(k) is not None}
+
+
+def load_uploads(subs: Choice, customers: Choice | None) -> bool:
     """Load the files into the session's data set; show a clear error and keep the old data on failure."""
     tr = state.tr()
-    data, name, mapping = subs
     # Millions of rows take seconds to read: show what is happening, with the time spent, rather than a still page.
-    with st.spinner(tr("Loading {file}…", file=md(name)), show_time=True):
+    with st.spinner(tr("Loading {file}…", file=md(subs.name)), show_time=True):
         try:
-            subscriptions = load_subscriptions(data, name, mapping)
+            subscriptions = load_subscriptions(subs.data, subs.name, subs.mapping, **_read_options("subscriptions", subs.options))
             cust = None
             if customers is not None:
-                cdata, cname, cmapping = customers
-                cust = load_customers(cdata, cname, cmapping)
+                cust = load_customers(customers.data, customers.name, customers.mapping,
+                                      **_read_options("customers", customers.options))
+            else:
+                cust = customers_from_attributes(subscriptions)
+        except AmbiguousDateOrder as exc:
+            st.error(md(exc.message(tr)) + "  \n" + tr("Pick the date order in the file's settings above and load again."))
+            return False
         except LoadError as exc:
             st.error(md(exc.message(tr)))
             return False

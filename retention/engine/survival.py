@@ -23,6 +23,9 @@ from retention.engine.segments import NO_VALUE, attribute_values, ordered_values
 from retention.engine.snapshots import SnapshotModel
 
 ALPHA = 0.05  # 95 % band
+HALF = 0.5 + 1e-9
+"""S(t) ≤ 0.5 up to float residue: a product such as 5/6 × 4/5 × 3/4 is exactly one half but comes
+out as 0.5000000000000001, and the median must not jump to the next churn month over it."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,7 @@ def kaplan_meier(durations: np.ndarray, events: np.ndarray, segment: str | None 
     band = fitter.confidence_interval_
     lower = band[f"km_lower_{1 - ALPHA:.2f}"].to_numpy(dtype=float)
     upper = band[f"km_upper_{1 - ALPHA:.2f}"].to_numpy(dtype=float)
-    reached = np.flatnonzero(survival <= 0.5)
+    reached = np.flatnonzero(survival <= HALF)
     median = float(timeline[reached[0]]) if len(reached) else None
     return SurvivalCurve(segment, timeline, survival, lower, upper, median, int(len(durations)), int(events.sum()))
 

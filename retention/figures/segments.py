@@ -15,9 +15,10 @@ import plotly.graph_objects as go
 from retention.engine.segments import NO_VALUE, SMALL_SEGMENT
 from retention.figures.theme import COLORS, base_layout
 from retention.glossary import METRICS
-from retention.i18n import ENGLISH, Translator
+from retention.i18n import ENGLISH, N_, Translator
 
 SMALL_MARK = " *"
+_EXTRA_LABELS = {"mrr_share": N_("Share of MRR")}  # comparison columns that are not metrics of the glossary
 _RATE_COLORS = (COLORS["primary"], COLORS["secondary"], "#0d9488", COLORS["muted"])
 
 
@@ -25,7 +26,7 @@ def metric_label(column: str, tr: Translator = ENGLISH) -> str:
     """Glossary label of a comparison column; `*_avg` columns say they are window averages."""
     base = column.removesuffix("_avg")
     info = METRICS.get(base)
-    name = tr(info.label) if info else column
+    name = tr(info.label) if info else tr(_EXTRA_LABELS.get(column, column))
     return tr("{metric}, window average", metric=name) if column.endswith("_avg") else name
 
 
@@ -38,7 +39,8 @@ def _small_note(fig: go.Figure, frame: pd.DataFrame, tr: Translator) -> None:
     if frame["small"].any():
         fig.add_annotation(
             text=tr("* fewer than {n} customers at the start of the last period: rates are unstable", n=SMALL_SEGMENT),
-            xref="paper", yref="paper", x=1, xanchor="right", y=1.01, yanchor="bottom", showarrow=False, font={"size": 11, "color": COLORS["muted"]},
+            xref="paper", yref="paper", x=1, xanchor="right", y=1.01, yanchor="bottom", showarrow=False,
+            font={"size": 11, "color": COLORS["muted"]},
         )
 
 

@@ -177,7 +177,7 @@ def events_from_frame(
             customers = pd.Series(filled, index=raw.index).astype("category")
     no_actor = users.isna().to_numpy() & customers.isna().to_numpy()
     actor_field = "customer_id" if "customer_id" in resolved else ("user_id" if "user_id" in resolved else "subscription_id")
-    rj.reject(no_actor, actor_field, "missing user and customer id")
+    rj.reject(no_actor, actor_field, "missing subscription id" if actor_field == "subscription_id" else "missing user and customer id")
 
     keep = rj.alive
     events = (

@@ -128,7 +128,7 @@ def simulate(rng: np.random.Generator, cust: Customers, timeline: Timeline, heal
         renewal = annual & ((m - anchor) % 12 == 0)
 
         # Churn: monthly customers can leave any billing day, yearly ones only at renewal.
-        hazard = np.minimum(catalog.CHURN_BASE[tier] * TENURE_RISK[tenure] * np.exp(-0.65 * h), 0.6)
+        hazard = np.minimum(catalog.CHURN_BASE[tier] * TENURE_RISK[tenure] * np.exp(-0.9 * h), 0.6)
         yearly = (1.0 - (1.0 - hazard) ** 12) * catalog.ANNUAL_RENEWAL_DAMPING
         churn = due & (u[0] < np.where(annual, np.where(renewal, yearly, 0.0), hazard))
         close_main(churn, date)
@@ -142,8 +142,8 @@ def simulate(rng: np.random.Generator, cust: Customers, timeline: Timeline, heal
         # Plan and seat changes; yearly customers only cut back at renewal.
         stay = due & ~churn
         can_cut = ~annual | renewal
-        up = stay & (tier < 3) & (u[2] < 0.010 * np.exp(0.5 * h))
-        more = stay & ~up & (u[3] < 0.035 * np.exp(0.45 * h))
+        up = stay & (tier < 3) & (u[2] < 0.012 * np.exp(0.5 * h))
+        more = stay & ~up & (u[3] < 0.045 * np.exp(0.45 * h))
         down = stay & ~up & ~more & can_cut & (tier > 0) & (u[4] < 0.006 * np.exp(-0.6 * h))
         fewer = stay & ~up & ~more & ~down & can_cut & (seats > 1) & (u[5] < 0.018 * np.exp(-0.5 * h))
         to_year = stay & ~(up | more | down | fewer) & ~annual & (tier >= 1) & (u[6] < 0.008)

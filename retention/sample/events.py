@@ -25,9 +25,10 @@ from retention.sample.timeline import Timeline
 DEFAULT_EVENT_MONTHS = 6
 WEEKEND_FACTOR = 0.12  # B2B users rarely work weekends
 DECLINE_DAYS = 56  # usage fades over the last eight weeks before a customer churns
-DECLINE_FLOOR = 0.1
+DECLINE_FLOOR = 0.05
 CELL_BUDGET = 4_000_000  # users x days per block
 PILOT_CUSTOMERS = 4_000
+OVERSHOOT = 1.05  # draw 5 % more rows than asked, then trim to the exact count
 DAY_SECONDS = 86_400
 
 
@@ -38,6 +39,7 @@ class UsageInputs:
     timeline: Timeline
     customer_ids: np.ndarray
     signup: np.ndarray  # datetime64[D]
+    last_seen: np.ndarray  # datetime64[D]: last day any subscription of the customer runs (or the data's last day)
     seats: np.ndarray  # most seats each customer ever had
     utc_offset: np.ndarray  # hours
     health: np.ndarray  # (customers, months)
@@ -69,13 +71,19 @@ def draw_users(rng: np.random.Generator, inputs: UsageInputs, customers: np.ndar
     k = len(customer)
     slot = np.arange(k) - np.repeat(np.cumsum(per_customer) - per_customer, per_customer)
     admin = slot == 0
-    join = _days(inputs.signup)[customer] + np.where(admin, 0, np.floor(rng.exponential(120.0, k))).astype(np.int64)
+    signup = _days(inputs.signup)[customer]
+    life = _days(inputs.last_seen)[customer] - signup + 1
+    # The team arrives in two waves: a third right after the signup, the rest (and replacements
+    # for people who leave) spread over the customer's whole life.
+    early = np.floor(rng.exponential(45.0, k))
+    later = np.floor(rng.random(k) * life)
+    join = signup + np.where(admin, 0, np.where(rng.random(k) < 0.35, early, later)).astype(np.int64)
     drops = rng.random(k) < np.where(admin, 0.15, 0.55)
-    stays = 7 + np.floor(rng.exponential(900.0, k)).astype(np.int64)
+    stays = 7 + np.floor(rng.exponential(450.0, k)).astype(np.int64)
     leave = join + np.where(drops, 7, stays)
-    rate = np.where(drops, 0.35, rng.beta(2.5, 3.0, k)).astype(np.float32)
-    extra = rng.gamma(2.0, 0.7, k).astype(np.float32)
-    hour = np.clip(rng.normal(10.5, 1.8, k), 7.0, 19.0).astype(np.float32)
+    rate = np.where(drops, 0.35, rng.beta(2.0, 3.0, k)).astype(np.float32)
+    extra = rng.gamma(2.0, 0.45, k).astype(np.float32)
+    hour = rng.uniform(8.0, 12.5, k).astype(np.float32)
     return Users(customer, join, leave, rate, extra, hour)
 
 
@@ -152,49 +160,60 @@ def _users_per_customer(seats: np.ndarray, share: float) -> np.ndarray:
     return np.clip(np.rint(share * seats), 1, seats).astype(np.int64)
 
 
-def _tracked_share(rng: np.random.Generator, window: _Window, target_rows: int) -> float:
-    """Share of seats that become tracked users so the expected row count meets `target_rows`.
+def _plan_log(rng: np.random.Generator, inputs: UsageInputs, months: int, target_rows: int) -> tuple[int, float]:
+    """(months tracked, share of seats that are tracked users) for about `target_rows` rows.
 
-    Estimated on a pilot of customers (all of them for small data sets) with every seat a user;
-    a bisection then picks the share whose expected rows match.
+    Expected rows are measured on a pilot of customers (all of them for small data sets) with
+    every seat a user, month by month.  Every customer keeps at least one user, so when even
+    that gives too many rows the log starts later instead; then a bisection picks the share.
     """
-    inputs = window.inputs
+    window = _Window(inputs, months)
     n = len(inputs.seats)
     pilot = np.arange(n) if n <= PILOT_CUSTOMERS else np.sort(rng.choice(n, PILOT_CUSTOMERS, replace=False))
-    users = draw_users(rng, inputs, pilot, inputs.seats[pilot])
-    expected = np.zeros(len(users.customer))
+    seats = inputs.seats[pilot]
+    users = draw_users(rng, inputs, pilot, seats)
+    month_edges = np.flatnonzero(np.diff(np.concatenate([[-1], window.month])))
+    expected = np.zeros((len(users.customer), len(month_edges)))
     for rows, customers, factors in window.blocks(users):
         block = users.take(np.arange(rows.start, rows.stop))
-        expected[rows] = window.probabilities(block, customers, factors).sum(axis=1) * (1.0 + block.extra)
-    slot = np.arange(len(users.customer)) - np.repeat(np.cumsum(inputs.seats[pilot]) - inputs.seats[pilot], inputs.seats[pilot])
+        p = window.probabilities(block, customers, factors)
+        expected[rows] = np.add.reduceat(p, month_edges, axis=1) * (1.0 + block.extra[:, None])
+    slot = np.arange(len(users.customer)) - np.repeat(np.cumsum(seats) - seats, seats)
     scale = n / len(pilot)
 
-    def rows_for(share: float) -> float:
-        wanted = _users_per_customer(inputs.seats[pilot], share)
-        return float(expected[slot < np.repeat(wanted, inputs.seats[pilot])].sum() * scale)
+    def rows_for(share: float, tracked: int) -> float:
+        chosen = slot < np.repeat(_users_per_customer(seats, share), seats)
+        return float(expected[chosen][:, len(month_edges) - tracked:].sum() * scale)
 
+    tracked = len(month_edges)
+    while tracked > 1 and rows_for(0.0, tracked) > target_rows:
+        tracked -= 1
     low, high = 0.0, 1.0
-    if rows_for(high) <= target_rows:
-        return high
+    if rows_for(high, tracked) <= target_rows:
+        return tracked, high
     for _ in range(40):
         mid = (low + high) / 2
-        low, high = (mid, high) if rows_for(mid) < target_rows else (low, mid)
-    return (low + high) / 2
+        low, high = (mid, high) if rows_for(mid, tracked) < target_rows else (low, mid)
+    return tracked, (low + high) / 2
 
 
 def usage_events(
     inputs: UsageInputs, target_rows: int, months: int = DEFAULT_EVENT_MONTHS, seed: int | np.random.SeedSequence = 0,
 ) -> pd.DataFrame:
-    """The event log: `timestamp` (UTC), `user_id`, `customer_id`, `event`, sorted by time."""
+    """The event log: `timestamp` (UTC), `user_id`, `customer_id`, `event`, sorted by time.
+
+    The log has exactly `target_rows` rows whenever the company is big enough to produce them:
+    it is drawn a little larger and the surplus is removed among the non-login events, so every
+    active day still starts with a login.
+    """
     rng = np.random.default_rng(seed)
-    window = _Window(inputs, months)
-    empty = pd.DataFrame({
-        "timestamp": pd.Series(dtype="datetime64[ns, UTC]"), "user_id": pd.Series(dtype=object),
-        "customer_id": pd.Series(dtype=object), "event": pd.Series(dtype=object),
-    })
     if target_rows <= 0:
-        return empty
-    share = _tracked_share(rng, window, target_rows)
+        return pd.DataFrame({
+            "timestamp": pd.Series(dtype="datetime64[ns, UTC]"), "user_id": pd.Series(dtype=object),
+            "customer_id": pd.Series(dtype=object), "event": pd.Series(dtype=object),
+        })
+    tracked, share = _plan_log(rng, inputs, months, int(target_rows * OVERSHOOT))
+    window = _Window(inputs, tracked)
     n = len(inputs.seats)
     users = draw_users(rng, inputs, np.arange(n), _users_per_customer(inputs.seats, share))
     parts_user, parts_day = [], []
@@ -204,8 +223,8 @@ def usage_events(
         u, d = np.nonzero(rng.random(p.shape, dtype=np.float32) < p)
         parts_user.append(u + rows.start)
         parts_day.append(d)
-    user = np.concatenate(parts_user) if parts_user else np.zeros(0, np.int64)
-    day = np.concatenate(parts_day) if parts_day else np.zeros(0, np.int64)
+    user = np.concatenate(parts_user)
+    day = np.concatenate(parts_day)
 
     # Each active day: a login, then a few more events minutes apart.
     count = 1 + rng.poisson(users.extra[user])
@@ -213,7 +232,7 @@ def usage_events(
     first_of_cell = np.cumsum(count) - count
     rank = np.arange(len(cell)) - np.repeat(first_of_cell, count)
     user_of, day_of = user[cell], day[cell]
-    start = np.clip(users.hour[user] * 3600.0 + rng.normal(0.0, 4000.0, len(user)), 6 * 3600, 22.5 * 3600)
+    start = users.hour[user] * 3600.0 + rng.gamma(2.0, 3600.0, len(user)) - 3600.0  # mostly mornings, some evenings
     gaps = np.where(rank == 0, np.repeat(start, count), rng.exponential(420.0, len(cell)))
     total = np.cumsum(gaps)
     local_seconds = total - np.repeat(total[first_of_cell] - gaps[first_of_cell], count)
@@ -223,6 +242,12 @@ def usage_events(
     other = np.minimum(np.searchsorted(cum, rng.random(len(cell)), side="right"), len(cum) - 1)
     kind = np.where(rank == 0, 0, 1 + other)
     keep = stamp < (window.first + window.days) * DAY_SECONDS  # evening in America is tomorrow in UTC
+    surplus = int(keep.sum()) - target_rows
+    if surplus > 0:
+        extras = np.flatnonzero(keep & (rank > 0))
+        if len(extras) < surplus:
+            extras = np.flatnonzero(keep)
+        keep[rng.choice(extras, surplus, replace=False)] = False
     stamp, user_of, kind = stamp[keep], user_of[keep], kind[keep]
     order = np.lexsort((user_of, stamp))
     stamp, user_of, kind = stamp[order], user_of[order], kind[order]

@@ -20,7 +20,7 @@ from retention.sample.surveys import draw_surveys
 from retention.sample.timeline import DEFAULT_END_MONTH, Timeline
 
 EVENTS_PER_CUSTOMER = 85  # default event rows per customer: about 50 thousand for 600 customers
-MAX_DEFAULT_EVENTS = 2_000_000  # beyond this, ask generate_events for the size you need
+MAX_DEFAULT_EVENTS = 1_000_000  # beyond this, ask generate_events for the size you need
 
 
 @dataclass(frozen=True)
@@ -76,8 +76,8 @@ def generate(
 ) -> SampleData:
     """A believable B2B SaaS: `customers` signups over `months` months ending with `end_month`.
 
-    `event_rows` is the approximate size of the usage log (default 85 per customer, at most two
-    million; 0 for none).  The same arguments always give the same tables.
+    `event_rows` is the size of the usage log (default 85 per customer, at most one million;
+    0 for none).  The same arguments always give the same tables.
     """
     if months < 1:
         raise ValueError("months must be at least 1")
@@ -122,8 +122,11 @@ def generate(
     })
 
     span_order = np.argsort(sp["customer"], kind="stable")
+    running_until = np.where(np.isnat(sp["end"]), timeline.last_day, sp["end"] - np.timedelta64(1, "D"))
+    last_seen = np.full(customers, cust.signup.min())
+    np.maximum.at(last_seen, sp["customer"], running_until)
     usage = UsageInputs(
-        timeline=timeline, customer_ids=cust.ids, signup=cust.signup, seats=billing.seats_max,
+        timeline=timeline, customer_ids=cust.ids, signup=cust.signup, last_seen=last_seen, seats=billing.seats_max,
         utc_offset=cust.utc_offset, health=health, span_customer=sp["customer"][span_order],
         span_start=sp["start"][span_order], span_end=sp["end"][span_order],
     )

@@ -55,7 +55,7 @@ def draw_surveys(
     c, m = np.nonzero(whole & panel[:, None] & (calendar_month % 3 == 1)[None, :])
     keep = rng.random(len(c)) < NPS_RESPONSE
     c, m = c[keep], m[keep]
-    nps = np.clip(np.rint(8.3 + 1.8 * health[c, m] + 1.2 * rng.standard_normal(len(c))), 0, 10).astype(np.int64)
+    nps = np.clip(np.rint(8.3 + 2.1 * health[c, m] + 1.0 * rng.standard_normal(len(c))), 0, 10).astype(np.int64)
     group = np.where(nps <= 6, 0, np.where(nps <= 8, 1, 2))
     pools = (catalog.NPS_COMMENTS["detractor"], catalog.NPS_COMMENTS["passive"], catalog.NPS_COMMENTS["promoter"])
     nps_rows = pd.DataFrame({
@@ -68,7 +68,7 @@ def draw_surveys(
     tickets = rng.poisson(0.10 * seats[c] ** 0.35 * np.exp(-0.35 * health[c, m]))
     rated = rng.binomial(tickets, CSAT_RESPONSE)
     c, m = np.repeat(c, rated), np.repeat(m, rated)
-    csat = np.clip(np.rint(4.0 + 0.6 * health[c, m] + 0.9 * rng.standard_normal(len(c))), 1, 5).astype(np.int64)
+    csat = np.clip(np.rint(4.3 + 0.6 * health[c, m] + 0.9 * rng.standard_normal(len(c))), 1, 5).astype(np.int64)
     group = np.where(csat <= 2, 0, np.where(csat == 3, 1, 2))
     pools = (catalog.CSAT_COMMENTS["low"], catalog.CSAT_COMMENTS["mid"], catalog.CSAT_COMMENTS["high"])
     csat_rows = pd.DataFrame({
