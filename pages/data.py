@@ -21,7 +21,7 @@ if source == "sample":
 with st.container(border=True):
     st.subheader(tr("Upload your exports"))
     st.caption(tr("CSV or Excel files (also .csv.gz and .zip) exported from Stripe, Chargebee, Paddle, ChartMogul, "
-                  "Baremetrics or any tool. One row per subscription per subscription (or invoice with a service period), and optionally "
+                  "Baremetrics or any tool: one row per subscription (or invoice with a service period), and optionally "
                   "one row per customer with attributes such as plan, country or industry to segment by. "
                   "Your files stay in this browser session and are gone when you close it."))
     left, right = st.columns(2)
