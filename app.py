@@ -14,6 +14,8 @@ tr = state.tr()
 DASHBOARD = [
     st.Page("pages/overview.py", title=tr("Overview"), icon=":material/dashboard:", default=True),
     st.Page("pages/revenue.py", title=tr("Revenue"), icon=":material/payments:"),
+    st.Page("pages/cohorts.py", title=tr("Cohorts"), icon=":material/grid_on:"),
+    st.Page("pages/segments.py", title=tr("Segments"), icon=":material/pie_chart:"),
 ]
 ABOUT = [
     st.Page("pages/data.py", title=tr("Data"), icon=":material/upload_file:"),

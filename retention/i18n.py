@@ -20,7 +20,9 @@ from pathlib import Path
 LOCALE_DIR = Path(__file__).with_name("locale")
 DOMAIN = "retention"
 DEFAULT_LANGUAGE = "en"
-LANGUAGES: dict[str, str] = {"en": "English"}
+LANGUAGES: dict[str, str] = {
+    "en": "English", "nl": "Nederlands", "de": "Deutsch", "fr": "Français", "it": "Italiano", "ro": "Română",
+}
 """Languages offered in the picker: code -> name in that language. A language is listed once its
 catalog is complete (the i18n tests fail on a missing translation)."""
 

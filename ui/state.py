@@ -142,3 +142,21 @@ def report_meta(v: View, table: pd.DataFrame) -> dict[str, object]:
         "source": translate("sample data") if data_source() == "sample" else translate("your data"),
         "generated": pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d %H:%M UTC"),
     }
+
+
+def cached(key: tuple, compute):
+    """A per-session result cache keyed by what the result depends on (cleared when data changes)."""
+    results = st.session_state.setdefault("results", {})
+    if key not in results:
+        results[key] = compute()
+    return results[key]
+
+
+def rows_for(v: View):
+    """Model rows of the view's segment (None = everyone)."""
+    from retention.engine.metrics import segment_mask
+
+    if v.segment is None:
+        return None
+    data = dataset()
+    return cached(("rows", v.segment, v.as_of), lambda: segment_mask(data.model(v.as_of), data.customers_table, v.segment))

@@ -72,7 +72,7 @@ def segment_bars(frame: pd.DataFrame, metric: str, currency: str = "USD", tr: Tr
             customdata=frame[["customers_end"]].to_numpy(),
             hovertemplate="%{y}: %{x:" + fmt + "}" + suffix + "<br>"
             + tr("{n} customers at the end", n="%{customdata[0]:,}") + "<extra></extra>",
-            texttemplate="%{x:" + fmt + "}" + suffix.strip(), textposition="auto",
+            texttemplate="%{x:" + fmt + "}" + suffix, textposition="auto",
         )
     )
     fig = base_layout(fig, tr("{metric} by segment", metric=metric_label(metric, tr)), height=max(300, 34 * len(frame) + 130))
@@ -84,9 +84,13 @@ def segment_bars(frame: pd.DataFrame, metric: str, currency: str = "USD", tr: Tr
 
 
 def segment_rates(
-    frame: pd.DataFrame, metrics: Sequence[str] = ("nrr", "grr", "crr"), tr: Translator = ENGLISH
+    frame: pd.DataFrame, metrics: Sequence[str] = ("nrr_avg", "grr_avg", "crr_avg"), tr: Translator = ENGLISH
 ) -> go.Figure:
-    """Grouped bars: several percentage metrics side by side for each segment."""
+    """Grouped bars: several percentage metrics side by side for each segment.
+
+    The default shows the window averages: one period's rate of a mid-sized segment is often a
+    flat 100 % or a jump, while the pooled rate over the window ranks segments fairly.
+    """
     names = _names(frame, tr)
     fig = go.Figure()
     for metric, color in zip(metrics, _RATE_COLORS, strict=False):

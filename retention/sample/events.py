@@ -163,8 +163,8 @@ def _users_per_customer(seats: np.ndarray, share: float) -> np.ndarray:
 def _plan_log(rng: np.random.Generator, inputs: UsageInputs, months: int, target_rows: int) -> tuple[int, float]:
     """(months tracked, share of seats that are tracked users) for about `target_rows` rows.
 
-    Expected rows are measured on a pilot of customers (all of them for small data sets) with
-    every seat a user, month by month.  Every customer keeps at least one user, so when even
+    Expected rows per user are measured on a pilot of customers (all of them for small data
+    sets) with every seat a user, month by month.  Every customer keeps at least one user, so when even
     that gives too many rows the log starts later instead; then a bisection picks the share.
     """
     window = _Window(inputs, months)
@@ -179,10 +179,12 @@ def _plan_log(rng: np.random.Generator, inputs: UsageInputs, months: int, target
         p = window.probabilities(block, customers, factors)
         expected[rows] = np.add.reduceat(p, month_edges, axis=1) * (1.0 + block.extra[:, None])
     slot = np.arange(len(users.customer)) - np.repeat(np.cumsum(seats) - seats, seats)
-    scale = n / len(pilot)
 
     def rows_for(share: float, tracked: int) -> float:
-        chosen = slot < np.repeat(_users_per_customer(seats, share), seats)
+        wanted = _users_per_customer(seats, share)
+        chosen = slot < np.repeat(wanted, seats)
+        # ratio estimator: rows per tracked user in the pilot times all tracked users
+        scale = _users_per_customer(inputs.seats, share).sum() / wanted.sum()
         return float(expected[chosen][:, len(month_edges) - tracked:].sum() * scale)
 
     tracked = len(month_edges)

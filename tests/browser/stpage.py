@@ -55,14 +55,6 @@ def assert_no_exception(page: Page, where: str = "") -> None:
 
 def settle(page: Page, where: str = "") -> None:
     """Wait until the current script run has finished drawing, then fail if the page raised."""
-    import time as _t; _s = _t.monotonic()
-    try:
-        _settle(page, where)
-    finally:
-        print(f"TRACE settle {where!r} {_t.monotonic()-_s:.2f}", flush=True)
-
-
-def _settle(page: Page, where: str = "") -> None:
     page.wait_for_function(_SETTLED, timeout=TIMEOUT_MS, polling=100)
     assert_no_exception(page, where)
 

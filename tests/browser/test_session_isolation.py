@@ -127,9 +127,11 @@ def test_two_sessions_never_see_each_others_customers_and_closing_frees_the_data
         _wait_for(lambda: server.metric("active_sessions") == 1, "Alice's session to disconnect")
         time.sleep(STRICT_SESSION_TTL + 0.5)
 
-        def nudge() -> None:  # a page load lets the server reap sessions whose time is up
+        def nudge() -> None:  # a tab connecting and leaving lets the server reap sessions whose time is up
             probe_context = browser.new_context(viewport=VIEWPORT)
-            open_app(probe_context.new_page(), server.url)
+            probe = probe_context.new_page()
+            probe.goto(server.url, timeout=TIMEOUT_MS)
+            expect(probe.locator('[data-testid="stSidebarNavLink"]').first).to_be_visible(timeout=TIMEOUT_MS)
             probe_context.close()
 
         _wait_for(lambda: server.metric(UPLOADS) == _uploaded_bytes(B), "Alice's uploads to be freed", nudge=nudge)

@@ -1,0 +1,62 @@
+"""Segments: every headline metric side by side across the values of one customer attribute."""
+
+import streamlit as st
+
+from retention.engine.metrics import Query
+from retention.engine.segments import SMALL_SEGMENT, compare_segments
+from retention.figures.segments import segment_bars, segment_rates
+from retention.figures.trends import chart_lines
+from retention.glossary import METRICS
+from ui import controls, render, state
+from ui.boot import ensure_app
+
+ensure_app()
+
+tr = state.tr()
+view = controls.sidebar()
+data = state.dataset()
+st.title(tr("Segments"))
+segments = data.segments()
+if not segments:
+    st.info(tr("Segments need customer attributes: upload a customers file with columns such as plan, country or "
+               "industry on the Data page (or a Stripe export with metadata columns)."))
+    st.stop()
+
+attribute = st.selectbox(tr("Compare by"), list(segments), key="compare_by")
+query = Query(view.granularity, view.start, view.end, None, view.gross_margin)
+frame = state.cached(
+    ("segments", attribute, view.granularity, view.start, view.end, view.as_of, view.gross_margin),
+    lambda: compare_segments(data.model(view.as_of), data.customers_table, attribute, query),
+)
+if frame.empty:
+    render.no_periods_message()
+    st.stop()
+
+period = frame["period"].iloc[0]
+st.caption(render.md(tr("{attribute}: last period {period}; averages pooled over the selected range. "
+                        "Segments marked * have fewer than {n} customers at the start of the last period, "
+                        "too few for a stable rate.", attribute=attribute, period=period, n=SMALL_SEGMENT)))
+currency = state.currency()
+left, right = st.columns(2)
+with left:
+    render.chart(segment_rates(frame, tr=tr), key="seg_rates")
+    render.chart(segment_bars(frame, "arpa", currency, tr), key="seg_arpa")
+with right:
+    render.chart(segment_bars(frame, "logo_churn_rate", currency, tr), key="seg_churn")
+    render.chart(segment_bars(frame, "mrr_end", currency, tr), key="seg_mrr")
+
+st.subheader(tr("Benchmark that fits each segment"))
+st.caption(tr("Monthly logo churn benchmarks depend on price: each segment is compared with the band of its own ARPA."))
+fits = []
+for record in frame.itertuples(index=False):
+    lines = chart_lines("logo_churn_rate", view.granularity, record.arpa, tr, limit=3)
+    fits.append({
+        tr("Segment"): record.segment,
+        tr(METRICS["arpa"].label): render.format_value("arpa", record.arpa, currency),
+        tr(METRICS["logo_churn_rate"].label): render.format_value("logo_churn_rate", record.logo_churn_rate),
+        tr("Benchmark"): "; ".join(f"{line.name}: {line.value:.1f} %" for line in lines) or "—",
+    })
+st.dataframe(fits, hide_index=True, width="stretch")
+
+st.subheader(tr("All numbers"))
+render.table_with_exports(frame, f"segments_{attribute}", key="segments_table")
