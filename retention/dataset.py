@@ -15,6 +15,7 @@ import pandas as pd
 
 from retention.engine.metrics import Query, compute_metrics
 from retention.engine.snapshots import SnapshotModel, build_model, default_as_of
+from retention.i18n import N_
 from retention.importing import (
     LoadError,
     LoadResult,
@@ -25,6 +26,9 @@ from retention.importing import (
     load_subscriptions,
     read_rates,
 )
+
+
+MAX_SEGMENT_VALUES = 50
 
 
 @dataclass
@@ -54,14 +58,23 @@ class Dataset:
         return self.customers.table if self.customers is not None else None
 
     def segments(self) -> dict[str, list[str]]:
-        """Attribute column -> sorted distinct values, for segment pickers."""
+        """Attribute column -> sorted distinct values, for segment pickers.
+
+        Columns with more than `MAX_SEGMENT_VALUES` distinct values (names, e-mails, ids) are
+        not segments: a split into hundreds of one-customer groups tells nothing.
+        """
+        if "_segments" in self._models:
+            return self._models["_segments"]
         table = self.customers_table
-        if table is None:
-            return {}
-        return {
-            column: sorted(v for v in table[column].dropna().astype(str).unique() if v != "")
-            for column in attribute_columns(table)
-        }
+        found: dict[str, list[str]] = {}
+        if table is not None:
+            for column in attribute_columns(table):
+                values = table[column].dropna().astype(str)
+                distinct = values[values.ne("")].unique()
+                if 1 <= len(distinct) <= MAX_SEGMENT_VALUES:
+                    found[column] = sorted(distinct)
+        self._models["_segments"] = found
+        return found
 
     def metrics(self, query: Query = Query(), as_of: pd.Timestamp | str | None = None) -> pd.DataFrame:
         return compute_metrics(self.model(as_of), query, self.customers_table)
@@ -81,9 +94,9 @@ def read_bytes(path: str | Path) -> bytes:
     try:
         return path.read_bytes()
     except FileNotFoundError as exc:
-        raise LoadError(str(path), "file not found; check the path") from exc
+        raise LoadError(str(path), N_("file not found; check the path")) from exc
     except IsADirectoryError as exc:
-        raise LoadError(str(path), "is a folder, not a file") from exc
+        raise LoadError(str(path), N_("is a folder, not a file")) from exc
 
 
 def load_dataset(

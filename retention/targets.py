@@ -21,7 +21,7 @@ from retention.benchmarks.catalog import FIXED_WINDOWS, KNOWN_METRICS, PERIOD_BA
 from retention.benchmarks.selection import BenchmarkLine, make_line
 from retention.exports import FORMULA_PREFIXES, to_csv_bytes
 from retention.glossary import METRICS
-from retention.i18n import ENGLISH, Translator
+from retention.i18n import ENGLISH, N_, Translator
 
 TARGET_COLUMNS = ("metric", "value", "period_basis", "label")
 MAX_LABEL = 120
@@ -69,27 +69,27 @@ def make_target(metric: str, value: object, period_basis: str = "month", label: 
     """A validated target (from a form or a CSV row); raises `TargetFileError`."""
     metric = str(metric).strip()
     if metric not in KNOWN_METRICS:
-        raise TargetFileError("unknown metric {metric!r}", row, "metric", metric=metric)
+        raise TargetFileError(N_("unknown metric {metric!r}"), row, "metric", metric=metric)
     text = str(value).strip().removesuffix("%").strip() if value is not None else ""
     try:
         number = float(text)
     except ValueError:
-        raise TargetFileError("{value!r} is not a number", row, "value", value=str(value)) from None
+        raise TargetFileError(N_("{value!r} is not a number"), row, "value", value=str(value)) from None
     if not math.isfinite(number):
-        raise TargetFileError("{value!r} is not a finite number", row, "value", value=str(value))
+        raise TargetFileError(N_("{value!r} is not a finite number"), row, "value", value=str(value))
     basis = str(period_basis).strip().lower()
     if basis not in PERIOD_BASES:
-        raise TargetFileError("{value!r} is not one of {allowed}", row, "period_basis", value=basis, allowed=", ".join(PERIOD_BASES))
+        raise TargetFileError(N_("{value!r} is not one of {allowed}"), row, "period_basis", value=basis, allowed=", ".join(PERIOD_BASES))
     needed = FIXED_WINDOWS.get(metric)
     if needed is not None and basis != needed:
-        raise TargetFileError("{metric} needs the period basis {basis}", row, "period_basis", metric=metric, basis=needed)
+        raise TargetFileError(N_("{metric} needs the period basis {basis}"), row, "period_basis", metric=metric, basis=needed)
     if needed is None and basis in FIXED_WINDOWS.values():
-        raise TargetFileError("a fixed window applies only to {metrics}", row, "period_basis", metrics=", ".join(FIXED_WINDOWS))
+        raise TargetFileError(N_("a fixed window applies only to {metrics}"), row, "period_basis", metrics=", ".join(FIXED_WINDOWS))
     label = str(label or "").strip()
     if label.startswith("'") and label[1:].startswith(FORMULA_PREFIXES):
         label = label[1:]  # undo the export's formula neutralisation so a round trip is lossless
     if len(label) > MAX_LABEL:
-        raise TargetFileError("a label is at most {n} characters", row, "label", n=MAX_LABEL)
+        raise TargetFileError(N_("a label is at most {n} characters"), row, "label", n=MAX_LABEL)
     return Target(metric, number, basis, label)
 
 
@@ -99,21 +99,21 @@ def parse_targets(data: bytes | str) -> list[Target]:
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise TargetFileError("the file is not UTF-8 text") from None
+            raise TargetFileError(N_("the file is not UTF-8 text")) from None
     reader = csv.DictReader(io.StringIO(data))
     header = [(c or "").strip().lower() for c in reader.fieldnames or []]
     missing = [c for c in TARGET_COLUMNS[:3] if c not in header]
     if missing:
-        raise TargetFileError("missing columns: {columns}", 1, columns=", ".join(missing))
+        raise TargetFileError(N_("missing columns: {columns}"), 1, columns=", ".join(missing))
     targets: list[Target] = []
     for row, record in enumerate(reader, start=2):
         cells = {(k or "").strip().lower(): (v or "") for k, v in record.items() if k is not None}
         if not any(v.strip() for v in cells.values()):
             continue
         if None in record:
-            raise TargetFileError("more cells than header columns", row)
+            raise TargetFileError(N_("more cells than header columns"), row)
         if len(targets) >= MAX_ROWS:
-            raise TargetFileError("at most {n} targets", row, n=MAX_ROWS)
+            raise TargetFileError(N_("at most {n} targets"), row, n=MAX_ROWS)
         targets.append(make_target(cells["metric"], cells["value"], cells["period_basis"], cells.get("label", ""), row))
     return targets
 

@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 
 from retention.engine.metrics import METRIC_NAMES
-from retention.i18n import ENGLISH, Translator
+from retention.i18n import ENGLISH, N_, Translator
 
 BENCHMARKS_FILE = Path(__file__).with_name("benchmarks.csv")
 
@@ -101,51 +101,51 @@ def _number(text: str, name: str, row: int, column: str, required: bool = False)
     text = text.strip()
     if not text:
         if required:
-            raise BenchmarkFileError(name, "a number is required", row, column)
+            raise BenchmarkFileError(name, N_("a number is required"), row, column)
         return None
     try:
         value = float(text)
     except ValueError:
-        raise BenchmarkFileError(name, "{value!r} is not a number", row, column, value=text) from None
+        raise BenchmarkFileError(name, N_("{value!r} is not a number"), row, column, value=text) from None
     if not math.isfinite(value):
-        raise BenchmarkFileError(name, "{value!r} is not a finite number", row, column, value=text)
+        raise BenchmarkFileError(name, N_("{value!r} is not a finite number"), row, column, value=text)
     return value
 
 
 def _check_range(lo: float | None, hi: float | None, name: str, row: int, lo_col: str, hi_col: str) -> None:
     for value, column in ((lo, lo_col), (hi, hi_col)):
         if value is not None and value < 0:
-            raise BenchmarkFileError(name, "must not be negative", row, column)
+            raise BenchmarkFileError(name, N_("must not be negative"), row, column)
     if lo is not None and hi is not None and lo >= hi:
-        raise BenchmarkFileError(name, "{low} must be below {high}", row, hi_col, low=lo_col, high=hi_col)
+        raise BenchmarkFileError(name, N_("{low} must be below {high}"), row, hi_col, low=lo_col, high=hi_col)
 
 
 def _parse_row(record: dict[str, str], name: str, row: int) -> Benchmark:
     for column in REQUIRED:
         if not (record.get(column) or "").strip():
-            raise BenchmarkFileError(name, "this column must not be empty", row, column)
+            raise BenchmarkFileError(name, N_("this column must not be empty"), row, column)
     text = {k: (v or "").strip() for k, v in record.items() if k in COLUMNS}
     if text["metric"] not in KNOWN_METRICS:
-        raise BenchmarkFileError(name, "unknown metric {metric!r}", row, "metric", metric=text["metric"])
+        raise BenchmarkFileError(name, N_("unknown metric {metric!r}"), row, "metric", metric=text["metric"])
     for column, allowed in (("unit", UNITS), ("period_basis", PERIOD_BASES), ("statistic", STATISTICS)):
         if text[column] not in allowed:
             raise BenchmarkFileError(
-                name, "{value!r} is not one of {allowed}", row, column, value=text[column], allowed=", ".join(allowed)
+                name, N_("{value!r} is not one of {allowed}"), row, column, value=text[column], allowed=", ".join(allowed)
             )
     needed = FIXED_WINDOWS.get(text["metric"])
     if needed is not None and text["period_basis"] != needed:
-        raise BenchmarkFileError(name, "{metric} needs the period basis {basis}", row, "period_basis",
+        raise BenchmarkFileError(name, N_("{metric} needs the period basis {basis}"), row, "period_basis",
                                  metric=text["metric"], basis=needed)
     if needed is None and text["period_basis"] in FIXED_WINDOWS.values():
-        raise BenchmarkFileError(name, "a fixed window applies only to {metrics}", row, "period_basis",
+        raise BenchmarkFileError(name, N_("a fixed window applies only to {metrics}"), row, "period_basis",
                                  metrics=", ".join(FIXED_WINDOWS))
     value = _number(text["value"], name, row, "value", required=True)
     low = _number(text["low"], name, row, "low")
     high = _number(text["high"], name, row, "high")
     if (low is None) != (high is None):
-        raise BenchmarkFileError(name, "a band needs both low and high", row, "high" if high is None else "low")
+        raise BenchmarkFileError(name, N_("a band needs both low and high"), row, "high" if high is None else "low")
     if low is not None and high is not None and not low <= value <= high:
-        raise BenchmarkFileError(name, "the value must lie between low and high", row, "value")
+        raise BenchmarkFileError(name, N_("the value must lie between low and high"), row, "value")
     arpa_min = _number(text["arpa_min"], name, row, "arpa_min")
     arpa_max = _number(text["arpa_max"], name, row, "arpa_max")
     acv_min = _number(text["acv_min"], name, row, "acv_min")
@@ -155,10 +155,10 @@ def _parse_row(record: dict[str, str], name: str, row: int) -> Benchmark:
     year: int | None = None
     if text["year"]:
         if not text["year"].isdigit() or not 1990 <= int(text["year"]) <= 2100:
-            raise BenchmarkFileError(name, "{value!r} is not a year", row, "year", value=text["year"])
+            raise BenchmarkFileError(name, N_("{value!r} is not a year"), row, "year", value=text["year"])
         year = int(text["year"])
     if text["link"] and not text["link"].startswith("https://"):
-        raise BenchmarkFileError(name, "a link must start with https://", row, "link")
+        raise BenchmarkFileError(name, N_("a link must start with https://"), row, "link")
     return Benchmark(
         id=text["id"], metric=text["metric"], value=value, unit=text["unit"], period_basis=text["period_basis"],
         statistic=text["statistic"], segment=text["segment"], label=text["label"], source=text["source"],
@@ -173,19 +173,19 @@ def parse_benchmarks(text: str, name: str = "benchmarks.csv") -> list[Benchmark]
     header = [c.strip() for c in reader.fieldnames or []]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
-        raise BenchmarkFileError(name, "missing columns: {columns}", 1, columns=", ".join(missing))
+        raise BenchmarkFileError(name, N_("missing columns: {columns}"), 1, columns=", ".join(missing))
     out: list[Benchmark] = []
     seen: set[str] = set()
     for row, record in enumerate(reader, start=2):
         if None in record:
-            raise BenchmarkFileError(name, "more cells than header columns", row)
+            raise BenchmarkFileError(name, N_("more cells than header columns"), row)
         benchmark = _parse_row({k.strip(): v for k, v in record.items()}, name, row)
         if benchmark.id in seen:
-            raise BenchmarkFileError(name, "duplicate id {id!r}", row, "id", id=benchmark.id)
+            raise BenchmarkFileError(name, N_("duplicate id {id!r}"), row, "id", id=benchmark.id)
         seen.add(benchmark.id)
         out.append(benchmark)
     if not out:
-        raise BenchmarkFileError(name, "the file holds no benchmarks")
+        raise BenchmarkFileError(name, N_("the file holds no benchmarks"))
     return out
 
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from retention.i18n import N_
 from retention.importing.errors import LoadError
 from retention.importing.parse import parse_numbers
 from retention.importing.reader import read_table
@@ -36,7 +37,7 @@ def read_rates(data: bytes, file: str) -> dict[str, float]:
     raw = read_table(data, file)
     columns = {c.strip().lower(): c for c in raw.columns}
     if "currency" not in columns or "rate_to_reporting" not in columns:
-        raise LoadError(file, "a rates file needs the columns currency and rate_to_reporting; columns found: {columns}",
+        raise LoadError(file, N_("a rates file needs the columns currency and rate_to_reporting; columns found: {columns}"),
                         {"columns": ", ".join(raw.columns)}, row=1)
     codes = raw[columns["currency"]].str.upper()
     text = raw[columns["rate_to_reporting"]]
@@ -45,7 +46,7 @@ def read_rates(data: bytes, file: str) -> dict[str, float]:
     problem = bad | rates.isna() | (rates <= 0) | codes.eq("")
     if problem.any():
         row = int(problem[problem].index[0])
-        raise LoadError(file, "each rate must be a positive number next to a currency code", row=row,
+        raise LoadError(file, N_("each rate must be a positive number next to a currency code"), row=row,
                         column=columns["rate_to_reporting"])
     return dict(zip(codes, rates.astype(float), strict=True))
 
@@ -58,7 +59,7 @@ def check_rates(rates: Mapping[str, float], file: str) -> dict[str, float]:
         except (TypeError, ValueError):
             value = float("nan")
         if not value > 0:
-            raise LoadError(file, "the rate for {currency} must be a positive number, got {rate}",
+            raise LoadError(file, N_("the rate for {currency} must be a positive number, got {rate}"),
                             {"currency": code, "rate": rate})
         clean[normalise_code(code)] = value
     return clean
@@ -80,8 +81,8 @@ def conversion_factors(
     if reporting is None:
         raise LoadError(
             file,
-            "amounts are in several currencies ({currencies}); choose a reporting currency and give a rate for each "
-            "(CLI: --currency USD --rates rates.csv with columns currency,rate_to_reporting; app: currency section of the Data page)",
+            N_("amounts are in several currencies ({currencies}); choose a reporting currency and give a rate for each "
+            "(CLI: --currency USD --rates rates.csv with columns currency,rate_to_reporting; app: currency section of the Data page)"),
             {"currencies": ", ".join(found)}, column=column,
         )
     table = {reporting: 1.0, **check_rates(rates or {}, file)}
@@ -89,8 +90,8 @@ def conversion_factors(
     if missing:
         raise LoadError(
             file,
-            "no rate to {reporting} for {currencies}; give one per currency "
-            "(CLI: --rates rates.csv with columns currency,rate_to_reporting; app: currency section of the Data page)",
+            N_("no rate to {reporting} for {currencies}; give one per currency "
+            "(CLI: --rates rates.csv with columns currency,rate_to_reporting; app: currency section of the Data page)"),
             {"reporting": reporting, "currencies": ", ".join(missing)}, column=column,
         )
     factors = codes.map(table).fillna(1.0).astype(float)

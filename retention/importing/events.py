@@ -18,6 +18,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from retention.i18n import N_
 from retention.importing.errors import LoadError, empty_rejects, rejects_frame
 from retention.importing.mapping import normalise_name, require, resolve_mapping
 from retention.importing.reader import read_table
@@ -151,16 +152,16 @@ def events_from_frame(
     if by_subscription and subscriptions is None and not {"user_id", "customer_id"} & resolved.keys():
         raise LoadError(
             file,
-            "events are keyed by subscription ('{column}'); load the subscriptions file too so each "
-            "subscription can be traced to its customer",
+            N_("events are keyed by subscription ('{column}'); load the subscriptions file too so each "
+            "subscription can be traced to its customer"),
             {"column": resolved["subscription_id"]},
             row=1,
         )
     rj = RowRejects(file, raw, resolved)
 
     timestamps, bad, date_only = parse_timestamps(raw[resolved["timestamp"]])
-    rj.reject(bad, "timestamp", "not a date or time")
-    rj.reject(timestamps.isna(), "timestamp", "missing date or time")
+    rj.reject(bad, "timestamp", N_("not a date or time"))
+    rj.reject(timestamps.isna(), "timestamp", N_("missing date or time"))
 
     users = _ids(raw, resolved, "user_id")
     customers = _ids(raw, resolved, "customer_id")
@@ -169,7 +170,7 @@ def events_from_frame(
         from_subs, known = _customers_from_subscriptions(sub_ids, subscription_owners(subscriptions))
         needs = customers.isna().to_numpy()
         has_sub = sub_ids.notna().to_numpy()
-        rj.reject(needs & has_sub & ~known, "subscription_id", "unknown subscription id (not in the subscriptions file)")
+        rj.reject(needs & has_sub & ~known, "subscription_id", N_("unknown subscription id (not in the subscriptions file)"))
         if needs.all():
             customers = from_subs
         elif needs.any():  # a customer column with gaps: fill them from the subscription
@@ -177,7 +178,8 @@ def events_from_frame(
             customers = pd.Series(filled, index=raw.index).astype("category")
     no_actor = users.isna().to_numpy() & customers.isna().to_numpy()
     actor_field = "customer_id" if "customer_id" in resolved else ("user_id" if "user_id" in resolved else "subscription_id")
-    rj.reject(no_actor, actor_field, "missing subscription id" if actor_field == "subscription_id" else "missing user and customer id")
+    missing = N_("missing subscription id") if actor_field == "subscription_id" else N_("missing user and customer id")
+    rj.reject(no_actor, actor_field, missing)
 
     keep = rj.alive
     events = (
@@ -196,7 +198,7 @@ def events_from_frame(
     )
     table.index.name = "row"
     table.attrs[DATE_ONLY_ATTR] = date_only
-    return LoadResult("events", file, table, rj.rejects(), len(raw), resolved)
+    return LoadResult(N_("events"), file, table, rj.rejects(), len(raw), resolved)
 
 
 def load_events(

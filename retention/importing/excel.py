@@ -13,6 +13,7 @@ from datetime import date, datetime, time
 
 import pandas as pd
 
+from retention.i18n import N_
 from retention.importing.errors import LoadError
 
 
@@ -22,7 +23,7 @@ def _workbook(data: bytes, file: str):
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise LoadError(file, "cannot open the Excel workbook ({detail}); save it again as .xlsx or CSV",
+        raise LoadError(file, N_("cannot open the Excel workbook ({detail}); save it again as .xlsx or CSV"),
                         {"detail": str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__}) from exc
 
 
@@ -62,19 +63,19 @@ def read_xlsx(data: bytes, file: str, sheet: str | int | None = None) -> tuple[p
         elif isinstance(sheet, int) or (isinstance(sheet, str) and sheet.isdigit() and sheet not in names):
             index = int(sheet)
             if not 0 <= index < len(names):
-                raise LoadError(file, "the workbook has no sheet number {sheet}; sheets: {sheets}",
+                raise LoadError(file, N_("the workbook has no sheet number {sheet}; sheets: {sheets}"),
                                 {"sheet": sheet, "sheets": ", ".join(names)})
             name = names[index]
         elif sheet in names:
             name = sheet
         else:
-            raise LoadError(file, "the workbook has no sheet '{sheet}'; sheets: {sheets}",
+            raise LoadError(file, N_("the workbook has no sheet '{sheet}'; sheets: {sheets}"),
                             {"sheet": sheet, "sheets": ", ".join(names)})
         rows = [[_text(v) for v in row] for row in book[name].iter_rows(values_only=True)]
     finally:
         book.close()
     if not rows or not any(cell.strip() for cell in rows[0]):
-        raise LoadError(file, "sheet '{sheet}' is empty or has no header in its first row", {"sheet": name})
+        raise LoadError(file, N_("sheet '{sheet}' is empty or has no header in its first row"), {"sheet": name})
     header = [c.strip() for c in rows[0]]
     width = max(i for i, c in enumerate(header) if c) + 1
     header = header[:width]

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from retention.i18n import N_
 from retention.importing.errors import LoadError
 
 SUBSCRIPTION_FIELDS = (
@@ -83,8 +84,8 @@ def resolve_mapping(
         else:
             raise LoadError(
                 file,
-                "the mapping names column '{source}' for {field}, but the file has no such column; "
-                "columns found: {columns}",
+                N_("the mapping names column '{source}' for {field}, but the file has no such column; "
+                "columns found: {columns}"),
                 {"source": source, "field": canonical, "columns": ", ".join(columns)},
                 row=1,
             )
@@ -105,8 +106,8 @@ def require(mapping: Mapping[str, str], needed: str, file: str, columns: list[st
     if needed not in mapping:
         raise LoadError(
             file,
-            "no column for '{field}'; columns found: {columns}. Rename one or map it "
-            "(CLI: --map {field}=YOUR_COLUMN; app: the column mapping on the Data page)",
+            N_("no column for '{field}'; columns found: {columns}. Rename one or map it "
+            "(CLI: --map {field}=YOUR_COLUMN; app: the column mapping on the Data page)"),
             {"field": needed, "columns": ", ".join(columns)},
             row=1,
         )
@@ -135,18 +136,18 @@ def mapping_from_json(text: str | bytes, file: str = "mapping.json") -> SavedMap
     try:
         document = json.loads(text)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise LoadError(file, "this is not a saved mapping (not valid JSON)") from exc
+        raise LoadError(file, N_("this is not a saved mapping (not valid JSON)")) from exc
     if isinstance(document, dict) and "mapping" not in document:
         document = {"mapping": document}
     mapping = document.get("mapping") if isinstance(document, dict) else None
     if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
-        raise LoadError(file, "this is not a saved mapping (it needs field names mapped to column names)")
+        raise LoadError(file, N_("this is not a saved mapping (it needs field names mapped to column names)"))
     unknown = sorted(set(mapping) - set(SUBSCRIPTION_FIELDS) - set(CUSTOMER_FIELDS))
     if unknown:
-        raise LoadError(file, "the saved mapping names unknown fields: {fields}", {"fields": ", ".join(unknown)})
+        raise LoadError(file, N_("the saved mapping names unknown fields: {fields}"), {"fields": ", ".join(unknown)})
     order = document.get("date_order")
     if order not in (None, "dmy", "mdy"):
-        raise LoadError(file, "the saved date order must be dmy or mdy, got {order}", {"order": order})
+        raise LoadError(file, N_("the saved date order must be dmy or mdy, got {order}"), {"order": order})
     preset, sheet = document.get("preset"), document.get("sheet")
     return SavedMapping(dict(mapping), preset if isinstance(preset, str) else None, order,
                         sheet if isinstance(sheet, str) else None)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from retention.i18n import N_
 from retention.importing.errors import LoadError
 
 _ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
@@ -62,23 +63,25 @@ def unpack(data: bytes, file: str) -> bytes:
             with gzip.GzipFile(fileobj=io.BytesIO(data)) as handle:
                 inner = handle.read(_MAX_UNPACKED + 1)
         except (OSError, EOFError) as exc:
-            raise LoadError(file, "the gzip file is damaged or incomplete; download the export again") from exc
+            raise LoadError(file, N_("the gzip file is damaged or incomplete; download the export again")) from exc
         if len(inner) > _MAX_UNPACKED:
-            raise LoadError(file, "the compressed file unpacks to more than 512 MB; export a shorter date range")
+            raise LoadError(file, N_("the compressed file unpacks to more than 512 MB; export a shorter date range"))
         return inner
     if kind == "zip":
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = [i for i in archive.infolist()
                        if not i.is_dir() and not i.filename.startswith("__MACOSX/") and not i.filename.split("/")[-1].startswith(".")]
             if len(members) != 1:
-                raise LoadError(file, "the zip archive must hold exactly one CSV file; it holds {n}: {names}",
+                raise LoadError(file, N_("the zip archive must hold exactly one CSV file; it holds {n}: {names}"),
                                 {"n": len(members), "names": ", ".join(m.filename for m in members) or "-"})
             if members[0].file_size > _MAX_UNPACKED:
-                raise LoadError(file, "the compressed file unpacks to more than 512 MB; export a shorter date range")
+                raise LoadError(file, N_("the compressed file unpacks to more than 512 MB; export a shorter date range"))
             try:
                 return archive.read(members[0])
             except (zipfile.BadZipFile, RuntimeError, NotImplementedError) as exc:
-                raise LoadError(file, "cannot unpack the zip archive (damaged or password-protected); unzip it and upload the CSV") from exc
+                raise LoadError(
+                    file, N_("cannot unpack the zip archive (damaged or password-protected); unzip it and upload the CSV")
+                ) from exc
     return data
 
 
@@ -88,7 +91,7 @@ def decode(data: bytes, file: str) -> str:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise LoadError(file, "cannot read the file's text encoding; save it as UTF-8 CSV and upload again") from exc
+            raise LoadError(file, N_("cannot read the file's text encoding; save it as UTF-8 CSV and upload again")) from exc
     if _looks_utf16(data[:4096]):
         encoding = "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
         try:
@@ -100,7 +103,7 @@ def decode(data: bytes, file: str) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise LoadError(file, "cannot read the file's text encoding; save it as UTF-8 CSV and upload again")
+    raise LoadError(file, N_("cannot read the file's text encoding; save it as UTF-8 CSV and upload again"))
 
 
 def sniff_delimiter(text: str) -> str:
@@ -140,9 +143,9 @@ def read_table(data: bytes, file: str, delimiter: str | None = None, sheet: str 
     """
     kind = container(data)
     if kind == "xls":
-        raise LoadError(file, "this is an old Excel .xls workbook; save it as .xlsx or CSV and upload again")
+        raise LoadError(file, N_("this is an old Excel .xls workbook; save it as .xlsx or CSV and upload again"))
     if kind == "binary":
-        raise LoadError(file, "this is not a CSV or Excel file; export the data as CSV and upload again")
+        raise LoadError(file, N_("this is not a CSV or Excel file; export the data as CSV and upload again"))
     if kind == "xlsx":
         from retention.importing.excel import read_xlsx
 
@@ -152,10 +155,10 @@ def read_table(data: bytes, file: str, delimiter: str | None = None, sheet: str 
         return frame
     inner = unpack(data, file)
     if kind != "text" and container(inner) != "text":
-        raise LoadError(file, "the archive does not hold a CSV file; unpack it and upload the CSV")
+        raise LoadError(file, N_("the archive does not hold a CSV file; unpack it and upload the CSV"))
     text = decode(inner, file)
     if not text.strip():
-        raise LoadError(file, "the file is empty; export it again with a header row and data")
+        raise LoadError(file, N_("the file is empty; export it again with a header row and data"))
     sep = delimiter or sniff_delimiter(text)
     try:
         frame = pd.read_csv(
@@ -166,13 +169,13 @@ def read_table(data: bytes, file: str, delimiter: str | None = None, sheet: str 
         found = _FIELDS_MSG.search(str(exc))
         if found:
             raise LoadError(
-                file, "this row has {saw} cells but the header has {expected}; check the delimiter and the quotes",
+                file, N_("this row has {saw} cells but the header has {expected}; check the delimiter and the quotes"),
                 {"saw": found.group(3), "expected": found.group(1)}, row=int(found.group(2)),
             ) from exc
-        raise LoadError(file, "cannot split the file into columns ({detail}); check that it is a CSV file",
+        raise LoadError(file, N_("cannot split the file into columns ({detail}); check that it is a CSV file"),
                         {"detail": str(exc).strip().splitlines()[-1]}) from exc
     except (ValueError, pd.errors.EmptyDataError) as exc:
-        raise LoadError(file, "cannot split the file into columns ({detail}); check that it is a CSV file",
+        raise LoadError(file, N_("cannot split the file into columns ({detail}); check that it is a CSV file"),
                         {"detail": (str(exc).strip().splitlines() or [type(exc).__name__])[-1]}) from exc
     frame.index = pd.RangeIndex(2, len(frame) + 2, name="row")
     frame = _tidy(frame)

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from retention.i18n import N_
 from retention.importing.events import RowRejects
 from retention.importing.mapping import require, resolve_mapping
 from retention.importing.parse import parse_dates, parse_numbers
@@ -45,8 +46,8 @@ KIND_WORDS = {
 }
 SCALES = {"nps": (0, 10), "csat": (1, 5)}
 _OUT_OF_SCALE = {
-    "nps": "NPS scores are whole numbers from 0 to 10",
-    "csat": "CSAT scores are whole numbers from 1 to 5",
+    "nps": N_("NPS scores are whole numbers from 0 to 10"),
+    "csat": N_("CSAT scores are whole numbers from 1 to 5"),
 }
 
 
@@ -80,19 +81,19 @@ def surveys_from_frame(raw: pd.DataFrame, file: str, mapping: Mapping[str, str] 
     rj = RowRejects(file, raw, resolved)
 
     customer = raw[resolved["customer_id"]]
-    rj.reject(customer.eq(""), "customer_id", "missing customer id")
+    rj.reject(customer.eq(""), "customer_id", N_("missing customer id"))
     dates, bad_date = parse_dates(raw[resolved["date"]])
-    rj.reject(bad_date, "date", "not a date")
-    rj.reject(dates.isna(), "date", "missing date")
+    rj.reject(bad_date, "date", N_("not a date"))
+    rj.reject(dates.isna(), "date", N_("missing date"))
     scores, bad_score = parse_numbers(raw[resolved["score"]])
-    rj.reject(bad_score, "score", "not a number")
-    rj.reject(scores.isna(), "score", "missing score")
+    rj.reject(bad_score, "score", N_("not a number"))
+    rj.reject(scores.isna(), "score", N_("missing score"))
 
     file_kind = infer_kind(scores[rj.alive], resolved["score"])
     if "kind" in resolved:
         words = raw[resolved["kind"]].str.lower().str.strip()
         kind = words.map(KIND_WORDS)
-        rj.reject(kind.isna() & words.ne(""), "kind", "unknown survey kind (use nps or csat)")
+        rj.reject(kind.isna() & words.ne(""), "kind", N_("unknown survey kind (use nps or csat)"))
         kind = kind.fillna(file_kind)
     else:
         kind = pd.Series(file_kind, index=raw.index)
@@ -115,7 +116,7 @@ def surveys_from_frame(raw: pd.DataFrame, file: str, mapping: Mapping[str, str] 
         columns=SURVEY_COLUMNS,
     )
     table.index.name = "row"
-    return LoadResult("surveys", file, table, rj.rejects(), len(raw), resolved)
+    return LoadResult(N_("surveys"), file, table, rj.rejects(), len(raw), resolved)
 
 
 def load_surveys(data: bytes, file: str, mapping: Mapping[str, str] | None = None) -> LoadResult:

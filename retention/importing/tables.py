@@ -19,6 +19,7 @@ from contextlib import contextmanager
 import numpy as np
 import pandas as pd
 
+from retention.i18n import N_
 from retention.importing.currency import conversion_factors, minor_unit_divisor
 from retention.importing.errors import AmbiguousDateOrder, LoadError, empty_rejects, rejects_frame
 from retention.importing.excel import sheet_names
@@ -73,7 +74,7 @@ class _Rejector:
         if not mask.any():
             return
         values = self.raw.loc[mask].agg(" | ".join, axis=1).str.slice(0, 200)
-        self.parts.append(rejects_frame(self.file, mask[mask].index, "", values, "duplicate row"))
+        self.parts.append(rejects_frame(self.file, mask[mask].index, "", values, N_("duplicate row")))
         self.alive &= ~mask
 
     def rejects(self) -> pd.DataFrame:
@@ -92,7 +93,7 @@ def _date_order(raw: pd.DataFrame, mapping: Mapping[str, str], fields: tuple[str
                 date_order: str | None) -> str | None:
     """The file's day/month order: the caller's, or decided from all its date columns together."""
     if date_order not in (None, "dmy", "mdy"):
-        raise LoadError(file, "the date order must be dmy (day first) or mdy (month first), got {order}", {"order": date_order})
+        raise LoadError(file, N_("the date order must be dmy (day first) or mdy (month first), got {order}"), {"order": date_order})
     columns = {mapping[f]: raw[mapping[f]] for f in fields if f in mapping}
     decided, ambiguous, examples = decide_date_order(columns)
     if date_order is not None:
@@ -100,8 +101,8 @@ def _date_order(raw: pd.DataFrame, mapping: Mapping[str, str], fields: tuple[str
     if ambiguous:
         raise AmbiguousDateOrder(
             file,
-            "dates such as {examples} could be day/month or month/day and the file does not tell which; choose the date "
-            "order (CLI: --date-order dmy or --date-order mdy; app: date order on the Data page)",
+            N_("dates such as {examples} could be day/month or month/day and the file does not tell which; choose the date "
+            "order (CLI: --date-order dmy or --date-order mdy; app: date order on the Data page)"),
             {"examples": ", ".join(examples)}, row=None, column=", ".join(columns),
             columns=tuple(columns), examples=tuple(examples),
         )
@@ -141,7 +142,7 @@ def _resolve_subscription_mapping(raw: pd.DataFrame, file: str, mapping: Mapping
     try:
         chosen = get_preset(preset, columns)
     except ValueError as exc:
-        raise LoadError(file, "unknown format preset {preset}", {"preset": preset}) from exc
+        raise LoadError(file, N_("unknown format preset {preset}"), {"preset": preset}) from exc
     explicit = dict(mapping or {})
     resolved = resolve_mapping(columns, SUBSCRIPTION_FIELDS, file, explicit, chosen.synonyms())
     require(resolved, "customer_id", file, columns)
@@ -170,7 +171,7 @@ def suggest_mapping(
     try:
         chosen = get_preset(preset, columns)
     except ValueError as exc:
-        raise LoadError(file, "unknown format preset {preset}", {"preset": preset}) from exc
+        raise LoadError(file, N_("unknown format preset {preset}"), {"preset": preset}) from exc
     mapping = resolve_mapping(columns, SUBSCRIPTION_FIELDS, file, None, chosen.synonyms())
     return (None if chosen.key == "generic" else chosen), mapping
 
@@ -201,30 +202,30 @@ def subscriptions_from_frame(
 
     if "line_type" in resolved:
         kind = _col(raw, resolved, "line_type").str.lower()
-        rj.reject(~kind.isin(RECURRING_LINE_TYPES), "line_type", "one-time charge, not recurring revenue")
+        rj.reject(~kind.isin(RECURRING_LINE_TYPES), "line_type", N_("one-time charge, not recurring revenue"))
 
     customer = _col(raw, resolved, "customer_id").astype(str).str.strip()
-    rj.reject(customer.eq(""), "customer_id", "missing customer id")
+    rj.reject(customer.eq(""), "customer_id", N_("missing customer id"))
 
     status = _col(raw, resolved, "status").astype(str).str.strip().str.lower()
     action = status.map(lambda s: policy.action(s) if s else "count")
-    rj.reject(action.eq("exclude"), "status", "status excluded by the status policy")
+    rj.reject(action.eq("exclude"), "status", N_("status excluded by the status policy"))
 
     start, bad_start = parse_dates(_col(raw, resolved, "start_date"), order)
-    rj.reject(bad_start, "start_date", "not a date")
-    rj.reject(start.isna(), "start_date", "missing start date")
+    rj.reject(bad_start, "start_date", N_("not a date"))
+    rj.reject(start.isna(), "start_date", N_("missing start date"))
     end, bad_end = parse_dates(_col(raw, resolved, "end_date"), order)
-    rj.reject(bad_end, "end_date", "not a date")
+    rj.reject(bad_end, "end_date", N_("not a date"))
     trial_end, bad_trial = parse_dates(_col(raw, resolved, "trial_end"), order)
-    rj.reject(bad_trial, "trial_end", "not a date")
+    rj.reject(bad_trial, "trial_end", N_("not a date"))
     paid_through, bad_paid = parse_dates(_col(raw, resolved, "paid_through"), order)
     churn = action.eq("churn")
-    rj.reject(bad_paid & churn, "paid_through", "not a date")
+    rj.reject(bad_paid & churn, "paid_through", N_("not a date"))
 
     end = end.where(~(churn & end.isna()), paid_through)
-    rj.reject(churn & end.isna(), "status", "stopped paying with no end date")
-    rj.reject(action.eq("trial") & trial_end.isna(), "status", "trial with no trial end date")
-    rj.reject(end.notna() & start.notna() & (end < start), "end_date", "ends before it starts")
+    rj.reject(churn & end.isna(), "status", N_("stopped paying with no end date"))
+    rj.reject(action.eq("trial") & trial_end.isna(), "status", N_("trial with no trial end date"))
+    rj.reject(end.notna() & start.notna() & (end < start), "end_date", N_("ends before it starts"))
 
     decimals = _decimal_hints(raw, resolved, ("mrr", "amount", "quantity", "interval_count"))
     money_field = "mrr" if basis == "mrr" else "amount"
@@ -233,40 +234,40 @@ def subscriptions_from_frame(
     if "currency" not in resolved:
         currency = currency_markers(money_text)
     money, bad = parse_numbers(money_text, decimals.get(resolved[money_field], "."))
-    rj.reject(bad, money_field, "not a number")
-    rj.reject(money.isna(), money_field, "missing amount")
-    rj.reject(money < 0, money_field, "negative amount")
+    rj.reject(bad, money_field, N_("not a number"))
+    rj.reject(money.isna(), money_field, N_("missing amount"))
+    rj.reject(money < 0, money_field, N_("negative amount"))
     if chosen.cents:
-        rj.reject(money.notna() & (money % 1 != 0), money_field, "amount in cents must be a whole number")
+        rj.reject(money.notna() & (money % 1 != 0), money_field, N_("amount in cents must be a whole number"))
         money = money / minor_unit_divisor(currency)
 
     quantity = pd.Series(1.0, index=raw.index)
     if "quantity" in resolved:
         quantity, bad_qty = parse_numbers(_col(raw, resolved, "quantity"), decimals[resolved["quantity"]])
         quantity = quantity.fillna(1.0)
-        rj.reject(bad_qty | (quantity < 0), "quantity", "quantity must be a number of 0 or more")
+        rj.reject(bad_qty | (quantity < 0), "quantity", N_("quantity must be a number of 0 or more"))
 
     if basis == "mrr":
         mrr = money
     elif basis == "period":
-        rj.reject(end.isna(), "end_date", "missing service period end")
-        rj.reject(end.notna() & start.notna() & (end <= start), "end_date", "empty service period")
+        rj.reject(end.isna(), "end_date", N_("missing service period end"))
+        rj.reject(end.notna() & start.notna() & (end <= start), "end_date", N_("empty service period"))
         months = period_months(start, end)
         mrr = money / months.where(months > 0)
     else:
         months, bad_interval = parse_intervals(_col(raw, resolved, "interval"))
-        rj.reject(bad_interval, "interval", "unknown billing interval (use day, week, month, quarter or year)")
+        rj.reject(bad_interval, "interval", N_("unknown billing interval (use day, week, month, quarter or year)"))
         count = pd.Series(1.0, index=raw.index)
         if "interval_count" in resolved:
             count, bad_count = parse_numbers(_col(raw, resolved, "interval_count"), decimals[resolved["interval_count"]])
             count = count.fillna(1.0)
-            rj.reject(bad_count | (count <= 0), "interval_count", "interval count must be a positive number")
+            rj.reject(bad_count | (count <= 0), "interval_count", N_("interval count must be a positive number"))
         mrr = money * quantity / (months * count)
 
     alive_codes = currency[rj.alive]
     several = alive_codes[alive_codes.ne("")].nunique() > 1
     if several or (reporting_currency and alive_codes.ne("").any()):
-        rj.reject(currency.eq(""), "currency", "missing currency in a file with several currencies")
+        rj.reject(currency.eq(""), "currency", N_("missing currency in a file with several currencies"))
     factors, reporting = conversion_factors(currency[rj.alive], file, resolved.get("currency", resolved[money_field]),
                                             reporting_currency, rates)
     used_rates = {c: float(f) for c, f in zip(currency[rj.alive], factors, strict=True) if c}
@@ -292,7 +293,7 @@ def subscriptions_from_frame(
     table.index.name = "row"
     source = raw.attrs.get("source")
     return LoadResult(
-        "subscriptions", file, table, rj.rejects(), len(raw), resolved,
+        N_("subscriptions"), file, table, rj.rejects(), len(raw), resolved,
         preset=chosen.key, status_policy=policy, date_order=order,
         decimals={c: d for c, d in decimals.items() if c in (resolved.get(money_field), resolved.get("quantity"))},
         currency=reporting, rates=used_rates if reporting_currency else {},
@@ -324,13 +325,13 @@ def customers_from_frame(
     rj = _Rejector(file, raw, resolved)
     rj.reject_duplicates()
     customer = raw[resolved["customer_id"]].astype(str).str.strip()
-    rj.reject(customer.eq(""), "customer_id", "missing customer id")
+    rj.reject(customer.eq(""), "customer_id", N_("missing customer id"))
     seen = customer.where(rj.alive)
-    rj.reject(seen.duplicated() & seen.notna() & customer.ne(""), "customer_id", "duplicate customer id (an earlier row has it)")
+    rj.reject(seen.duplicated() & seen.notna() & customer.ne(""), "customer_id", N_("duplicate customer id (an earlier row has it)"))
     signup = None
     if "signup_date" in resolved:
         signup, bad = parse_dates(raw[resolved["signup_date"]], order)
-        rj.reject(bad, "signup_date", "not a date")
+        rj.reject(bad, "signup_date", N_("not a date"))
     keep = rj.alive
     table = pd.DataFrame({"customer_id": customer[keep]})
     if signup is not None:
@@ -341,7 +342,7 @@ def customers_from_frame(
             table[column] = raw.loc[keep, column].astype(str)
     table.index.name = "row"
     source = raw.attrs.get("source")
-    return LoadResult("customers", file, table, rj.rejects(), len(raw), resolved, date_order=order,
+    return LoadResult(N_("customers"), file, table, rj.rejects(), len(raw), resolved, date_order=order,
                       sheet=getattr(source, "sheet", None))
 
 
@@ -353,7 +354,7 @@ def customers_from_attributes(result: LoadResult) -> LoadResult | None:
         return None
     table = attrs.copy()
     table.index = pd.RangeIndex(2, len(table) + 2, name="row")
-    return LoadResult("customers", f"{result.file} (metadata)", table, empty_rejects(), len(table), {"customer_id": "customer_id"})
+    return LoadResult(N_("customers"), f"{result.file} (metadata)", table, empty_rejects(), len(table), {"customer_id": "customer_id"})
 
 
 def load_subscriptions(
@@ -393,8 +394,8 @@ def _sheet_hint(raw: pd.DataFrame, data: bytes, file: str, sheet: str | int | No
             raise
         raise LoadError(
             file,
-            "the first sheet '{sheet}' does not have the needed columns; the workbook has the sheets {sheets}: choose one "
-            "(CLI: --sheet NAME; app: the sheet picker on the Data page)",
+            N_("the first sheet '{sheet}' does not have the needed columns; the workbook has the sheets {sheets}: choose one "
+            "(CLI: --sheet NAME; app: the sheet picker on the Data page)"),
             {"sheet": source.sheet, "sheets": ", ".join(names)}, row=1,
         ) from exc
 

@@ -82,7 +82,7 @@ def draw_users(rng: np.random.Generator, inputs: UsageInputs, customers: np.ndar
     stays = 7 + np.floor(rng.exponential(450.0, k)).astype(np.int64)
     leave = join + np.where(drops, 7, stays)
     rate = np.where(drops, 0.35, rng.beta(2.0, 3.0, k)).astype(np.float32)
-    extra = rng.gamma(2.0, 0.45, k).astype(np.float32)
+    extra = rng.gamma(2.0, 0.6, k).astype(np.float32)
     hour = rng.uniform(8.0, 12.5, k).astype(np.float32)
     return Users(customer, join, leave, rate, extra, hour)
 

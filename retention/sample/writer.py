@@ -76,12 +76,26 @@ The generator (`retention/sample/`) is deterministic: the same command writes th
 for byte, on any day. The data ends on {tl.last_day}, the latest start or end date in
 `subscriptions.csv`, so that is the data's default as-of date.
 
-| file | rows | what it holds |
-|---|---|---|
-| `customers.csv` | {len(data.customers)} | `customer_id`, `customer_name`, `signup_date` (first day of the trial or of the subscription), `plan` (the plan they signed up on: Starter, Growth, Pro, Enterprise), `country`, `industry`, `size` (employees), `channel` (how they found us) |
-| `subscriptions.csv` | {len(subs)} | one row per subscription span: `subscription_id`, `customer_id`, `plan`, `start_date`, `end_date` (exclusive; empty = still running), `amount` (USD per seat per `interval`), `interval` (`month` or `year`; a year costs ten months), `quantity` (seats), `currency`, `status` (`active`, `canceled`, `trialing`), `trial_end` |
-| `events.csv` | {len(events)} | product usage from {first_event} (when analytics were switched on): `timestamp` (UTC, ISO 8601), `user_id`, `customer_id`, `event` (`login`, `report_viewed`, `export`, …) |
-| `surveys.csv` | {len(surveys)} | `customer_id`, `date`, `score`, `kind` ({nps} quarterly `nps` answers 0–10 and {csat} `csat` ratings 1–5 of support tickets), `comment` (often empty) |
+## Files
+
+`customers.csv`, {len(data.customers)} rows, one per customer:
+`customer_id`, `customer_name`, `signup_date` (first day of the trial or of the subscription),
+`plan` (the plan they signed up on: Starter, Growth, Pro or Enterprise), `country`, `industry`,
+`size` (employees: 1-10 … 1000+), `channel` (how they found the product).
+
+`subscriptions.csv`, {len(subs)} rows, one per subscription span:
+`subscription_id`, `customer_id`, `plan`, `start_date`, `end_date` (exclusive: the first day it
+no longer runs; empty = still running), `amount` (USD per seat per `interval`), `interval`
+(`month` or `year`; a year costs ten months), `quantity` (seats), `currency`, `status`
+(`active`, `canceled` or `trialing`, as Stripe says), `trial_end` (the trial earns no MRR).
+
+`events.csv`, {len(events)} rows of product usage from {first_event}, when analytics were
+switched on: `timestamp` (UTC, ISO 8601 with `Z`), `user_id`, `customer_id`, `event`
+(`login`, `report_viewed`, `export`, `dashboard_created`, `invite_sent`, …).
+
+`surveys.csv`, {len(surveys)} rows: `customer_id`, `date`, `score`, `kind` ({nps} quarterly
+`nps` answers from 0 to 10 and {csat} `csat` ratings from 1 to 5 of support tickets),
+`comment` (often empty).
 
 What is in it, so every page of the app has something to show:
 
