@@ -42,3 +42,24 @@ for group, infos in groups.items():
     st.header(tr(group))
     for info in infos:
         st.markdown(f"**{tr(info.label)}** — {tr(info.definition)}")
+
+st.header(tr("Cohorts and customer lifetime"))
+st.markdown(tr(
+    "**Cohort** — the customers whose first paying snapshot falls in the same period (month, quarter or year, as "
+    "picked in the sidebar). The cohort table shows, for each cohort and each age 0, 1, 2…, how many of its customers "
+    "are paying at that age (customers basis) or how much MRR they pay (revenue basis), and that as a share of age 0. "
+    "Customers who leave and come back count again from the period they return. Cells that lie after the last "
+    "complete period do not exist yet, so the table is a triangle, not a rectangle padded with zeros."
+))
+st.markdown(tr(
+    "**Customer lifetime curve** — from monthly snapshots, each customer's run of consecutive paying months from their "
+    "first one. A run that ended inside the data counts as a churn at that month; a customer still paying is counted "
+    "as 'still here after so many months' (censored), not as lost. The Kaplan–Meier estimate turns these runs into the "
+    "chance of still paying after t months, with a 95 % confidence band. The **median lifetime** is the first month at "
+    "which that chance is 50 % or less; it stays empty while more than half of customers are still paying."
+))
+st.markdown(tr(
+    "**Segments** — the same metrics computed only over the customers whose attribute (plan, country, industry…) has "
+    "a given value. Rates of small segments jump around: segments with fewer than 30 customers at the start are "
+    "marked, and the segment comparison also shows rates pooled over the whole selected range."
+))
