@@ -22,6 +22,7 @@ code does not rewrite every .po file.
 from __future__ import annotations
 
 import argparse
+import ast
 import csv
 import re
 import sys
@@ -30,7 +31,6 @@ from io import BytesIO
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
-from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +41,8 @@ from retention.i18n import DEFAULT_LANGUAGE, DOMAIN, LANGUAGES, LOCALE_DIR, cata
 TEMPLATE = LOCALE_DIR / "messages.pot"
 SOURCES = ("app.py", "pages", "ui", "retention")
 """Where user-facing strings live (tests, scripts and the CLI's argparse help stay English)."""
-KEYWORDS: dict[str, tuple[int, ...] | None] = {"tr": None, "N_": None, "plural": (1, 2)}
+KEYWORDS = ("tr", "translate", "N_")
+"""Names a translator (or the `N_` marker) is called by; `x.plural("…", "…", n)` is extracted too."""
 BENCHMARKS_CSV = ROOT / "retention" / "benchmarks" / "benchmarks.csv"
 BENCHMARK_COLUMNS = ("label", "segment", "source")
 _PLACEHOLDER = re.compile(r"(?<!\{)\{([^{}]*)\}(?!\})")
@@ -53,18 +54,44 @@ def target_languages() -> list[str]:
     return [code for code in LANGUAGES if code != DEFAULT_LANGUAGE]
 
 
-def _wanted(path: str) -> bool:
-    relative = Path(path).resolve().relative_to(ROOT).as_posix()
-    return any(relative == s or relative.startswith(s + "/") or s.startswith(relative + "/") for s in SOURCES)
+def _literals(node: ast.expr) -> list[str]:
+    """The message(s) a call argument can be: a literal, or either branch of `"a" if x else "b"`."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.IfExp):
+        return _literals(node.body) + _literals(node.orelse)
+    return []
+
+
+def _source_files() -> list[Path]:
+    files = [ROOT / "app.py"]
+    for folder in SOURCES[1:]:
+        files += sorted(p for p in (ROOT / folder).rglob("*.py") if "__pycache__" not in p.parts)
+    return files
 
 
 def _source_messages() -> Iterable[tuple[str, int, str | tuple[str, ...], list[str]]]:
-    method_map = [(pattern, "python") for pattern in ("app.py", "pages/**.py", "ui/**.py", "retention/**.py")]
-    for filename, lineno, message, comments, _context in extract_from_dir(
-        ROOT, method_map=method_map, keywords=KEYWORDS, comment_tags=("TRANSLATORS:",), strip_comment_tags=True,
-        directory_filter=lambda path: _wanted(path) and "__pycache__" not in path,
-    ):
-        yield filename, lineno, message, comments
+    """Messages of `tr("…")`, `translate("…")`, `N_("…")` and `tr.plural("…", "…", n)` calls.
+
+    Read from the syntax tree rather than the token stream: a token scanner also picks up string
+    subscripts inside a call such as `tr(METRICS["arpa"].label)`, which are keys, not messages.
+    """
+    for path in _source_files():
+        relative = path.relative_to(ROOT).as_posix()
+        for node in ast.walk(ast.parse(path.read_bytes(), filename=relative)):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr == "plural" and len(node.args) >= 2:
+                singular, plural = _literals(node.args[0]), _literals(node.args[1])
+                if len(singular) == len(plural) == 1:
+                    yield relative, node.lineno, (singular[0], plural[0]), []
+            elif isinstance(func, ast.Name) and func.id in KEYWORDS:
+                for message in _literals(node.args[0]):
+                    yield relative, node.lineno, message, []
+                if isinstance(node.args[0], ast.JoinedStr):
+                    print(f"warning: {relative}:{node.lineno}: an f-string passed to {func.id}() cannot be translated; "
+                          "use a {placeholder}", file=sys.stderr)
 
 
 def _benchmark_messages() -> Iterable[tuple[str, int, str, list[str]]]:

@@ -98,3 +98,12 @@ def test_at_risk_without_model_or_surveys():
 def test_at_risk_rejects_a_share_outside_0_1():
     with pytest.raises(ValueError):
         at_risk_accounts(_events(), drop_share=1.5)
+
+
+def test_too_little_earlier_usage_is_not_a_fall():
+    # 'sparse': 3 events in the earlier 8 weeks (fewer than the default minimum of 4), none since.
+    events = pd.DataFrame({"customer_id": pd.Categorical(["sparse"] * 3), "timestamp": pd.to_datetime(PREVIOUS_MONDAYS[:3], utc=True)})
+    assert at_risk_accounts(events, as_of=AS_OF).empty
+    flagged = at_risk_accounts(events, as_of=AS_OF, min_previous_events=3)
+    # 3 events / 8 weeks = 0.375 a week -> 0: -100 %.
+    assert list(flagged["usage_change"]) == [-100.0]

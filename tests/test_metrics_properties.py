@@ -95,6 +95,28 @@ def oracle_rows(subs: pd.DataFrame, periods: list[pd.Period]) -> dict[pd.Period,
     return out
 
 
+def oracle_renewal(subs: pd.DataFrame, periods: list[pd.Period]) -> np.ndarray:
+    """§5 renewal rate per period: among paid spans (MRR > 0 with at least one day after the trial)
+    whose end_date falls in P, the share whose customer still pays on that end_date × 100."""
+    paid_from = subs["start_date"].where(subs["trial_end"].isna() | (subs["trial_end"] <= subs["start_date"]), subs["trial_end"])
+    paid = subs[(subs["mrr"] > 0) & subs["end_date"].notna() & (subs["end_date"] > paid_from)]
+    out = []
+    for period in periods:
+        ending = paid[(paid["end_date"] >= period.start_time) & (paid["end_date"] <= period.end_time)]
+        if ending.empty:
+            out.append(np.nan)
+            continue
+        renewed = 0
+        for _, span in ending.iterrows():
+            day = span["end_date"]
+            others = subs[subs["customer_id"] == span["customer_id"]]
+            others_from = paid_from[others.index]
+            running = (others_from <= day) & (others["end_date"].isna() | (others["end_date"] > day))
+            renewed += others.loc[running, "mrr"].sum() > 0
+        out.append(renewed / len(ending) * 100)
+    return np.array(out, dtype=float)
+
+
 def to_period(label: str, granularity: str) -> pd.Period:
     """`2019-01`, `2019-Q1`, `2019` → a pandas Period (written independently of retention.periods)."""
     return pd.Period(label.replace("-Q", "Q"), FREQ[granularity])
@@ -132,6 +154,19 @@ def test_identities_and_oracle(granularity: str, subs: pd.DataFrame, as_of) -> N
             assert got[name] == want[name], (got["period"], name)
         for name in AMOUNTS:
             assert got[name] == pytest.approx(want[name], abs=1e-6), (got["period"], name)
+    # renewal rate against the oracle
+    renewal = oracle_renewal(subs, [to_period(p, granularity) for p in frame["period"]])
+    np.testing.assert_allclose(frame["renewal_rate"].to_numpy(dtype=float), renewal, atol=1e-9)
+    if granularity == "month":
+        # lifetime: 1 / mean monthly logo churn over the trailing six months (months without a rate skipped)
+        churn = (frame["customers_churned"] / frame["customers_start"].where(frame["customers_start"] > 0)).to_numpy()
+        lifetime = []
+        for i in range(len(frame)):
+            rates = churn[max(0, i - 5): i + 1]
+            rates = rates[~np.isnan(rates)]
+            lifetime.append(1 / rates.mean() if len(rates) and rates.mean() > 0 else np.nan)
+        np.testing.assert_allclose(frame["customer_lifetime_months"].to_numpy(dtype=float), lifetime, rtol=1e-9)
+        np.testing.assert_allclose(frame["ltv"].to_numpy(dtype=float), frame["arpa"].to_numpy(dtype=float) * lifetime, rtol=1e-9)
 
 
 @SETTINGS

@@ -57,6 +57,18 @@ def add_period_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD", help="data as of this day (default: latest date in the data)")
 
 
+def check_window(args: argparse.Namespace) -> None:
+    """Fail early, naming the option, on an unreadable --from/--to."""
+    from retention.periods import parse_period
+
+    for option, text in (("--from", getattr(args, "start", None)), ("--to", getattr(args, "end", None))):
+        if text:
+            try:
+                parse_period(text, getattr(args, "period", "month"))
+            except ValueError as exc:
+                raise CommandError(f"{option}: {exc}") from exc
+
+
 def parse_as_of(text: str | None) -> pd.Timestamp | None:
     if text is None:
         return None

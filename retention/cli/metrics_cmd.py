@@ -9,6 +9,7 @@ from retention.cli.common import (
     CommandError,
     add_data_arguments,
     add_period_arguments,
+    check_window,
     emit,
     frame_records,
     load_from_args,
@@ -40,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
     if not 0 < args.gross_margin <= 100:
         raise CommandError("--gross-margin is a percentage between 0 and 100")
     segment = parse_segment(args.segment)
+    check_window(args)
     data = load_from_args(args)
     if segment is not None:
         if data.customers is None:

@@ -7,9 +7,11 @@ each name.  Two signals, either is enough:
   on the as-of date) are lower than their events per week over the 8 weeks before that (days
   29–84 back) by more than `drop_share` (0.5 = fell by more than half).  Weekly averages make
   the two windows comparable; a customer with no events in the earlier 8 weeks has no baseline
-  and is not flagged (a new account is not a falling one).  When the data starts inside the
-  earlier window, that window's average is taken over the weeks the data covers (started weeks,
-  at least one); with no data before the last 4 weeks there is no usage signal.
+  and is not flagged (a new account is not a falling one), nor is one with fewer than
+  `min_previous_events` events there (from 1 event to 0 is noise, not a trend).  When the data
+  starts inside the earlier window, that window's average is taken over the weeks the data
+  covers (started weeks, at least one); with no data before the last 4 weeks there is no
+  usage signal.
 - **Detractor**: the customer's latest NPS answer in the last `detractor_days` days was 0–6.
 
 With a snapshot model, only customers paying at its latest month-end are listed (a churned
@@ -29,6 +31,7 @@ RECENT_WEEKS = 4
 BASELINE_WEEKS = 8
 DEFAULT_DROP_SHARE = 0.5
 DETRACTOR_DAYS = 90
+MIN_PREVIOUS_EVENTS = 4
 COLUMNS = [
     "customer_id", "mrr", "recent_weekly_events", "previous_weekly_events", "usage_change",
     "usage_falling", "last_nps", "last_nps_date", "detractor", "reasons",
@@ -58,6 +61,7 @@ def _usage(events: pd.DataFrame, as_of: int, tz: str | None) -> pd.DataFrame:
             "customer_id": customers.cat.categories.astype(str),
             "recent_weekly_events": recent / RECENT_WEEKS,
             "previous_weekly_events": previous_weekly,
+            "previous_events": previous,
         }
     )
 
@@ -85,6 +89,7 @@ def at_risk_accounts(
     as_of: DateLike = None,
     tz: str | None = None,
     detractor_days: int = DETRACTOR_DAYS,
+    min_previous_events: int = MIN_PREVIOUS_EVENTS,
     tr: Translator = ENGLISH,
 ) -> pd.DataFrame:
     """The at-risk accounts (see the module docstring), biggest MRR first, then steepest usage fall.
@@ -111,7 +116,7 @@ def at_risk_accounts(
         frame = frame.merge(_usage(events, last, tz), on="customer_id", how="outer")
     if has_surveys:
         frame = frame.merge(_latest_nps(surveys, last, detractor_days), on="customer_id", how="outer")
-    for column in COLUMNS:
+    for column in [*COLUMNS, "previous_events"]:
         if column not in frame:
             frame[column] = np.nan
     previous = frame["previous_weekly_events"].to_numpy(dtype=float)
@@ -119,7 +124,8 @@ def at_risk_accounts(
     change = np.full(len(frame), np.nan)
     np.divide((recent - previous) * 100.0, previous, out=change, where=previous > 0)
     frame["usage_change"] = change
-    frame["usage_falling"] = (previous > 0) & (recent < previous * (1.0 - drop_share))
+    enough = frame["previous_events"].fillna(0).to_numpy() >= max(min_previous_events, 1)
+    frame["usage_falling"] = enough & (previous > 0) & (recent < previous * (1.0 - drop_share))
     frame["detractor"] = frame["last_nps"].notna() & (frame["last_nps"] <= 6)
 
     if model is not None:

@@ -43,6 +43,7 @@ DATE_ONLY_ATTR = "date_only"
 """`table.attrs` flag: every timestamp was a bare date, so a time zone must not move it to another day."""
 
 _EPOCH_UNITS = {10: "s", 13: "ms"}
+_NS_PER_DAY = 86_400 * 1_000_000_000
 
 
 class RowRejects:
@@ -81,26 +82,34 @@ def parse_timestamps(values: pd.Series) -> tuple[pd.Series, np.ndarray, bool]:
     Returns (timestamps, bad, date_only).  A timestamp without an offset is taken as UTC, the
     convention of analytics exports.  10-digit and 13-digit numbers are Unix seconds and
     milliseconds (Segment, Mixpanel, Amplitude raw exports).  `date_only` is True when every
-    non-empty cell is a bare date: such events belong to that calendar day in any time zone.
+    timestamp is a midnight (bare dates, or a time part that is always 00:00): such events
+    belong to that calendar day in any time zone.
+
+    Speed matters here (tens of millions of cells): a trailing `Z` is dropped before parsing
+    because pandas parses offset-free ISO text about ten times faster, and the slower parsers
+    (epochs, free-form layouts) only see the cells the fast one could not read.
     """
     text = values.astype(str)
     empty = text.eq("").to_numpy()
-    parsed = pd.to_datetime(text.where(~empty), format="ISO8601", errors="coerce", utc=True)
-    digits = text.str.fullmatch(r"\d{10}|\d{13}").to_numpy() & ~empty
-    if digits.any():
-        for length, unit in _EPOCH_UNITS.items():
-            pick = digits & (text.str.len().to_numpy() == length)
-            if pick.any():
-                numbers = pd.to_numeric(text[pick], errors="coerce")
-                parsed.loc[pick] = pd.to_datetime(numbers, unit=unit, utc=True, errors="coerce")
+    first = text[~empty].head(50)
+    text_fast = text.str.removesuffix("Z") if len(first) and first.str.endswith("Z").all() else text
+    parsed = pd.to_datetime(text_fast.where(~empty), format="ISO8601", errors="coerce", utc=True)
     missing = parsed.isna().to_numpy() & ~empty
     if missing.any():
-        retry = pd.to_datetime(text[missing], format="mixed", errors="coerce", utc=True, dayfirst=False)
-        parsed.loc[missing] = retry
-    bad = parsed.isna().to_numpy() & ~empty
-    filled = text[~empty & ~bad]
-    date_only = bool(len(filled)) and not digits.any() and not filled.str.contains(r"[:T]", regex=True).any()
-    return parsed.astype("datetime64[ns, UTC]"), bad, date_only
+        rest = text[missing]
+        digits = rest.str.fullmatch(r"\d{10}|\d{13}").to_numpy()
+        retry = pd.to_datetime(rest.where(~digits), format="mixed", errors="coerce", utc=True, dayfirst=False)
+        for length, unit in _EPOCH_UNITS.items():
+            pick = digits & (rest.str.len().to_numpy() == length)
+            if pick.any():
+                retry[pick] = pd.to_datetime(pd.to_numeric(rest[pick]), unit=unit, utc=True)
+        parsed.loc[missing] = retry.to_numpy()
+    parsed = parsed.astype("datetime64[ns, UTC]")
+    nanos = parsed.to_numpy(dtype="datetime64[ns]").view(np.int64)
+    good = ~np.isnat(parsed.to_numpy(dtype="datetime64[ns]"))
+    bad = ~good & ~empty
+    date_only = bool(good.any()) and bool((nanos[good] % _NS_PER_DAY == 0).all())
+    return parsed, bad, date_only
 
 
 def _ids(raw: pd.DataFrame, mapping: Mapping[str, str], field: str) -> pd.Series:

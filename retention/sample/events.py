@@ -1,14 +1,15 @@
 """Product usage: who logged in and did what, user by user, day by day.
 
 Each customer has users scaled by its seats.  The first user is the admin who signed up; the
-others join over the following months.  Many users try the product for a week and never come
+others join soon after or later in the customer's life (replacing people who left).  Many users try the product for a week and never come
 back (day-7 retention lands in the 10–30 % a real product shows); the rest come back on a
 share of working days that depends on the customer's health, and use it less and less in the
 eight weeks before their company churns.  That is the at-risk signal customer success looks for.
 
 The log covers the last `months` months of the data (the product analytics were switched on
-then), and the number of tracked users per seat is chosen so the log has about `target_rows`
-rows: 50 thousand for the sample the app opens with, 10 million for the benchmark.  The work
+then), and the number of tracked users per seat is chosen so the log has `target_rows` rows:
+about 50 thousand for the sample the app opens with, 10 million for the benchmark.  When even
+one user per customer would give more rows than that, the log starts later instead.  The work
 is done in blocks of users x days, so memory stays bounded whatever the size.
 """
 
@@ -29,6 +30,7 @@ DECLINE_FLOOR = 0.05
 CELL_BUDGET = 4_000_000  # users x days per block
 PILOT_CUSTOMERS = 4_000
 OVERSHOOT = 1.05  # draw 5 % more rows than asked, then trim to the exact count
+MAX_DRAWS = 4
 DAY_SECONDS = 86_400
 
 
@@ -199,22 +201,17 @@ def _plan_log(rng: np.random.Generator, inputs: UsageInputs, months: int, target
     return tracked, (low + high) / 2
 
 
-def usage_events(
-    inputs: UsageInputs, target_rows: int, months: int = DEFAULT_EVENT_MONTHS, seed: int | np.random.SeedSequence = 0,
-) -> pd.DataFrame:
-    """The event log: `timestamp` (UTC), `user_id`, `customer_id`, `event`, sorted by time.
+@dataclass(frozen=True)
+class _Log:
+    users: Users
+    stamp: np.ndarray  # seconds since 1970-01-01 UTC
+    user: np.ndarray  # index into users
+    kind: np.ndarray  # 0 = login, else 1 + index into catalog.EVENTS
+    rank: np.ndarray  # position of the event within its user's day (0 = the login)
 
-    The log has exactly `target_rows` rows whenever the company is big enough to produce them:
-    it is drawn a little larger and the surplus is removed among the non-login events, so every
-    active day still starts with a login.
-    """
-    rng = np.random.default_rng(seed)
-    if target_rows <= 0:
-        return pd.DataFrame({
-            "timestamp": pd.Series(dtype="datetime64[ns, UTC]"), "user_id": pd.Series(dtype=object),
-            "customer_id": pd.Series(dtype=object), "event": pd.Series(dtype=object),
-        })
-    tracked, share = _plan_log(rng, inputs, months, int(target_rows * OVERSHOOT))
+
+def _draw_log(rng: np.random.Generator, inputs: UsageInputs, tracked: int, share: float) -> _Log:
+    """Draw users, their active days, and the events of each active day."""
     window = _Window(inputs, tracked)
     n = len(inputs.seats)
     users = draw_users(rng, inputs, np.arange(n), _users_per_customer(inputs.seats, share))
@@ -244,22 +241,50 @@ def usage_events(
     other = np.minimum(np.searchsorted(cum, rng.random(len(cell)), side="right"), len(cum) - 1)
     kind = np.where(rank == 0, 0, 1 + other)
     keep = stamp < (window.first + window.days) * DAY_SECONDS  # evening in America is tomorrow in UTC
-    surplus = int(keep.sum()) - target_rows
-    if surplus > 0:
-        extras = np.flatnonzero(keep & (rank > 0))
-        if len(extras) < surplus:
-            extras = np.flatnonzero(keep)
-        keep[rng.choice(extras, surplus, replace=False)] = False
-    stamp, user_of, kind = stamp[keep], user_of[keep], kind[keep]
-    order = np.lexsort((user_of, stamp))
-    stamp, user_of, kind = stamp[order], user_of[order], kind[order]
+    return _Log(users, stamp[keep], user_of[keep], kind[keep], rank[keep])
 
+
+def usage_events(
+    inputs: UsageInputs, target_rows: int, months: int = DEFAULT_EVENT_MONTHS, seed: int | np.random.SeedSequence = 0,
+) -> pd.DataFrame:
+    """The event log: `timestamp` (UTC), `user_id`, `customer_id`, `event`, sorted by time.
+
+    The log has exactly `target_rows` rows whenever the company is big enough to produce them:
+    it is drawn a little larger (again, larger still, when chance made it too short) and the
+    surplus is removed among the non-login events, so every active day still starts with a login.
+    """
+    rng = np.random.default_rng(seed)
+    if target_rows <= 0:
+        return pd.DataFrame({
+            "timestamp": pd.Series(dtype="datetime64[ns, UTC]"), "user_id": pd.Series(dtype=object),
+            "customer_id": pd.Series(dtype=object), "event": pd.Series(dtype=object),
+        })
+    aim = target_rows * OVERSHOOT
+    for _ in range(MAX_DRAWS):
+        tracked, share = _plan_log(rng, inputs, months, int(aim))
+        log = _draw_log(rng, inputs, tracked, share)
+        if len(log.stamp) >= target_rows or share >= 1.0:
+            break
+        aim *= OVERSHOOT * target_rows / max(len(log.stamp), 1)
+
+    keep = np.ones(len(log.stamp), dtype=bool)
+    surplus = len(log.stamp) - target_rows
+    if surplus > 0:
+        extras = np.flatnonzero(log.rank > 0)
+        if len(extras) < surplus:
+            extras = np.arange(len(log.stamp))
+        keep[rng.choice(extras, surplus, replace=False)] = False
+    stamp, user, kind = log.stamp[keep], log.user[keep], log.kind[keep]
+    order = np.lexsort((user, stamp))
+    stamp, user, kind = stamp[order], user[order], kind[order]
+
+    users = log.users
     width = max(6, len(str(len(users.customer))))
     user_ids = np.char.add("U", np.char.zfill(np.arange(1, len(users.customer) + 1).astype(str), width)).astype(object)
     names = np.asarray(("login", *catalog.EVENTS), dtype=object)
     return pd.DataFrame({
         "timestamp": pd.to_datetime(stamp, unit="s", utc=True),
-        "user_id": user_ids[user_of],
-        "customer_id": inputs.customer_ids.astype(object)[users.customer[user_of]],
+        "user_id": user_ids[user],
+        "customer_id": inputs.customer_ids.astype(object)[users.customer[user]],
         "event": names[kind],
     })

@@ -141,7 +141,7 @@ def generate_events(
 ) -> pd.DataFrame:
     """A usage log of about `target_rows` rows for an already generated company.
 
-    For the performance benchmark: `generate_events(generate(200_000, 48, 1), 10_000_000)`.
+    For the performance benchmark: `generate_events(generate(200_000, 48, 1, event_rows=0), 10_000_000)`.
     Without `seed`, the log is the one `generate` would have made at that size.
     """
     stream = _seeds(data.settings.seed)[3] if seed is None else seed

@@ -8,6 +8,7 @@ array operation.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -31,13 +32,13 @@ class Timeline:
     def first(self) -> pd.Period:
         return pd.Period(self.end_month, freq="M") - (self.months - 1)
 
-    @property
+    @cached_property
     def starts(self) -> np.ndarray:
         """First day of every month, plus the day after the last month (length months + 1)."""
         first = np.datetime64(self.first.start_time.date(), "M")
         return (first + np.arange(self.months + 1)).astype("datetime64[D]")
 
-    @property
+    @cached_property
     def days_in_month(self) -> np.ndarray:
         return np.diff(self.starts).astype(np.int64)
 

@@ -103,17 +103,19 @@ What is in it, so every page of the app has something to show:
 - Starter, Growth and Pro customers mostly start with a 14-day trial (no revenue until
   `trial_end`); about a fifth of trials never convert. Trials still running on {tl.last_day}
   have status `trialing` and a `trial_end` after that day.
-- A plan or seat change ends one span and starts the next on the same day, so upgrades,
-  extra seats and the switch to yearly billing show as expansion or contraction. Some
-  customers add a second subscription, the Analytics add-on; dropping it is contraction.
+- A plan or seat change ends one span and starts the next on the same day: upgrades and
+  extra seats are expansion; downgrades, fewer seats and the switch to (cheaper) yearly
+  billing are contraction. Some customers add a second subscription, the Analytics add-on;
+  dropping it is contraction, not churn.
 - Churn depends on the plan (Starter churns most, Enterprise least), on tenure (the first
   months are riskiest) and on billing (yearly customers can only leave at renewal). About
   a fifth of churned customers come back months later (reactivation).
 - One hidden health score per customer and month drives churn, usage and survey scores:
   detractors churn more than promoters in the three months after answering, and usage
   fades over the eight weeks before a customer leaves.
-- About half of the invited users stop after their first week; the admin who signed up
-  mostly stays.
+- Every customer has at least one tracked user and bigger customers more, in proportion
+  to their seats. About half of the invited users stop after their first week; the admin
+  who signed up mostly stays.
 """
 
 

@@ -50,7 +50,7 @@ class StreamlitServer:
         self.log_path = OUTPUT / f"streamlit-{name}.log"
         env = dict(os.environ)
         # The suite always runs on the real built-in sample data, whatever the developer's shell says.
-        env.pop("RETENTION_SAMPLE_DIR", None) if not env.get("DEV_KEEP_SAMPLE") else None  # DEVTMP
+        env.pop("RETENTION_SAMPLE_DIR", None)
         command = [
             sys.executable, "-m", "streamlit", "run", script,
             "--server.port", str(self.port), "--server.address", "127.0.0.1", "--server.headless", "true",

@@ -60,13 +60,16 @@ def test_the_server_refuses_uploads_that_skip_the_browser(strict_server) -> None
 
 @pytest.fixture(scope="module")
 def million_rows(tmp_path_factory) -> Path:
-    """1,000,000 subscriptions of $1 for 50,000 customers (20 each), all from 2024-01-01; the last row starts 2024-02-29.
+    """1,000,000 subscriptions of $1 for 50,000 customers, 20 each starting 2024-01-01 … 2024-01-20 (no two rows alike).
 
-    As-of = latest date = 2024-02-29.  Month 2024-01 (snapshot 01-31): 999,999 running rows -> MRR 999,999.
-    Month 2024-02 (snapshot 02-29): all 1,000,000 rows -> MRR 1,000,000; 50,000 paying customers.
+    Row i belongs to customer i mod 50,000 and starts on January day 1 + i div 50,000; the very last
+    row (customer 49,999's 20th) starts 2024-02-29 instead, which makes the as-of date 2024-02-29.
+    Month 2024-02 (snapshot 02-29): all 1,000,000 rows run -> MRR 1,000,000 from 50,000 paying customers.
     """
-    ids = np.arange(ROWS) % CUSTOMERS
-    start = np.full(ROWS, "2024-01-01", dtype=object)
+    index = np.arange(ROWS)
+    ids = index % CUSTOMERS
+    start = pd.Timestamp("2024-01-01") + pd.to_timedelta(index // CUSTOMERS, unit="D")
+    start = start.strftime("%Y-%m-%d").to_numpy(dtype=object)
     start[-1] = "2024-02-29"
     path = tmp_path_factory.mktemp("big") / "million.csv"
     pd.DataFrame({"customer_id": ids, "start_date": start, "mrr": 1}).to_csv(path, index=False)
