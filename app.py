@@ -16,6 +16,8 @@ DASHBOARD = [
     st.Page("pages/revenue.py", title=tr("Revenue"), icon=":material/payments:"),
     st.Page("pages/cohorts.py", title=tr("Cohorts"), icon=":material/grid_on:"),
     st.Page("pages/segments.py", title=tr("Segments"), icon=":material/pie_chart:"),
+    st.Page("pages/engagement.py", title=tr("Engagement"), icon=":material/touch_app:"),
+    st.Page("pages/feedback.py", title=tr("Feedback"), icon=":material/reviews:"),
 ]
 ABOUT = [
     st.Page("pages/data.py", title=tr("Data"), icon=":material/upload_file:"),

@@ -27,6 +27,9 @@ with st.container(border=True):
     left, right = st.columns(2)
     subs_file = left.file_uploader(tr("Subscriptions"), type=upload.UPLOAD_TYPES, key="upload_subscriptions")
     cust_file = right.file_uploader(tr("Customers (optional)"), type=upload.UPLOAD_TYPES, key="upload_customers")
+    left, right = st.columns(2)
+    events_file = left.file_uploader(tr("Usage events (optional)"), type=upload.UPLOAD_TYPES, key="upload_events")
+    surveys_file = right.file_uploader(tr("Survey answers (optional)"), type=upload.UPLOAD_TYPES, key="upload_surveys")
     subs_choice = cust_choice = None
     if subs_file is not None:
         subs_choice = upload.mapping_editor("subscriptions", subs_file.getvalue(), subs_file.name)
@@ -34,7 +37,8 @@ with st.container(border=True):
         cust_choice = upload.mapping_editor("customers", cust_file.getvalue(), cust_file.name)
     buttons = st.columns([1, 1, 3])
     clicked = buttons[0].button(tr("Load files"), type="primary", disabled=subs_choice is None, key="load_files")
-    if clicked and upload.load_uploads(subs_choice, cust_choice):
+    extras = {kind: (f.getvalue(), f.name) for kind, f in (("events", events_file), ("surveys", surveys_file)) if f}
+    if clicked and upload.load_uploads(subs_choice, cust_choice, extras):
         st.success(tr("Loaded. The dashboard pages now show your data."))
     if source != "sample" and buttons[1].button(tr("Back to sample data"), key="back_to_sample"):
         state.set_dataset(state.load_sample(), source="sample")

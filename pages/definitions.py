@@ -63,3 +63,24 @@ st.markdown(tr(
     "a given value. Rates of small segments jump around: segments with fewer than 30 customers at the start are "
     "marked, and the segment comparison also shows rates pooled over the whole selected range."
 ))
+
+st.header(tr("Product engagement"))
+st.markdown(tr(
+    "An **active user** is a user with at least one event that day (or a customer, when events carry no user). Days "
+    "are calendar days in UTC unless you pick a time zone; weeks start on Monday. An **engagement cohort** is everyone "
+    "first seen on the same day, week or month; each cell is how many of them came back in a later period. "
+    "**Day-7 retention** is the share of users active exactly 7 days after their first day (7 % puts a product in the "
+    "top quarter, says Amplitude). **7-day drop-off** is the share with no activity on days 7 to 13. **Week-8 "
+    "retention** is the share active in the eighth week after their first week (35 % is good). Users first seen too "
+    "recently are left out until their day or week has passed. **Stickiness** is the average daily active users of a "
+    "month divided by that month's active users: high means people come back most days."
+))
+st.header(tr("Feedback"))
+st.markdown(tr(
+    "**NPS** (Net Promoter Score) is the percentage of promoters (answers 9–10) minus the percentage of detractors "
+    "(0–6), from −100 to 100; every answer counts. **CSAT** is the share of 4 and 5 answers on a 1–5 scale. **Churn by "
+    "NPS group** follows each answer's customer, paying when answering, through the next three month-ends and counts "
+    "whether they stopped paying; answers too recent for three month-ends are left out. **Accounts at risk** are "
+    "paying customers whose weekly activity over the last 4 weeks fell by more than the share you choose against the "
+    "8 weeks before, or who recently answered as detractors."
+))

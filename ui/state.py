@@ -40,10 +40,19 @@ def tr() -> Translator:
 
 
 def load_sample() -> Dataset:
+    """The built-in sample: subscriptions, customers, usage events and survey answers."""
+    from retention.importing.events import load_events
+    from retention.importing.surveys import load_surveys
+
     subs = load_subscriptions(read_bytes(SAMPLE_DIR / "subscriptions.csv"), "subscriptions.csv")
     customers_path = SAMPLE_DIR / "customers.csv"
     customers = load_customers(read_bytes(customers_path), "customers.csv") if customers_path.exists() else None
-    return Dataset(subs, customers)
+    data = Dataset(subs, customers)
+    if (SAMPLE_DIR / "events.csv").exists():
+        data.extra["events"] = load_events(read_bytes(SAMPLE_DIR / "events.csv"), "events.csv", subscriptions=subs.table)
+    if (SAMPLE_DIR / "surveys.csv").exists():
+        data.extra["surveys"] = load_surveys(read_bytes(SAMPLE_DIR / "surveys.csv"), "surveys.csv")
+    return data
 
 
 def dataset() -> Dataset:
@@ -160,3 +169,28 @@ def rows_for(v: View):
         return None
     data = dataset()
     return cached(("rows", v.segment, v.as_of), lambda: segment_mask(data.model(v.as_of), data.customers_table, v.segment))
+
+
+def segment_customers(v: View) -> set[str] | None:
+    """Customer ids of the view's segment (None = everyone), for filtering events and surveys."""
+    if v.segment is None:
+        return None
+    table = dataset().customers_table
+    attribute, value = v.segment
+    if table is None or attribute not in table:
+        return set()
+    return set(table.loc[table[attribute].astype(str) == str(value), "customer_id"].astype(str))
+
+
+def extra_table(kind: str, v: View) -> pd.DataFrame | None:
+    """Events or surveys of the view's segment, cached per session."""
+    result = dataset().extra.get(kind)
+    if result is None:
+        return None
+
+    def compute() -> pd.DataFrame:
+        ids = segment_customers(v)
+        table = result.table
+        return table if ids is None else table[table["customer_id"].astype(str).isin(ids)]
+
+    return cached((kind, v.segment), compute)

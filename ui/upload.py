@@ -29,8 +29,10 @@ from retention.importing import (
     sheet_names,
     suggest_mapping,
 )
+from retention.importing.events import load_events
 from retention.importing.mapping import CUSTOMER_FIELDS, SUBSCRIPTION_FIELDS
 from retention.importing.reader import read_table
+from retention.importing.surveys import load_surveys
 from ui import state
 from ui.render import md  # file names, column names and cell values are the user's: never Markdown
 
@@ -155,7 +157,7 @@ def _read_options(kind: str, options: dict[str, object]) -> dict[str, object]:
     return {k: options[k] for k in keys if options.get(k) is not None}
 
 
-def load_uploads(subs: Choice, customers: Choice | None) -> bool:
+def load_uploads(subs: Choice, customers: Choice | None, extras: dict[str, tuple[bytes, str]] | None = None) -> bool:
     """Load the files into the session's data set; show a clear error and keep the old data on failure."""
     tr = state.tr()
     # Millions of rows take seconds to read: show what is happening, with the time spent, rather than a still page.
@@ -168,13 +170,19 @@ def load_uploads(subs: Choice, customers: Choice | None) -> bool:
                                       **_read_options("customers", customers.options))
             else:
                 cust = customers_from_attributes(subscriptions)
+            loaded_extras = {}
+            for kind, (extra_data, extra_name) in (extras or {}).items():
+                if kind == "events":
+                    loaded_extras[kind] = load_events(extra_data, extra_name, subscriptions=subscriptions.table)
+                else:
+                    loaded_extras[kind] = load_surveys(extra_data, extra_name)
         except AmbiguousDateOrder as exc:
             st.error(md(exc.message(tr)) + "  \n" + tr("Pick the date order in the file's settings above and load again."))
             return False
         except LoadError as exc:
             st.error(md(exc.message(tr)))
             return False
-        dataset = Dataset(subscriptions, cust)
+        dataset = Dataset(subscriptions, cust, loaded_extras)
         nobody_paying = dataset.model().mrr.size == 0
     if nobody_paying:
         st.warning(tr("The file loaded, but no paying customer is active on any month-end up to {date}. "
