@@ -126,3 +126,35 @@ def test_bad_upload_shows_a_clear_error_not_a_traceback() -> None:
     at.button(key="load_files").click().run()
     assert not at.exception
     assert any("no column for 'customer_id'" in e.value.replace("\\", "") for e in at.error)
+
+
+def test_cohorts_and_segments_pages_with_a_segment_split() -> None:
+    at = _app()
+    at.switch_page("pages/cohorts.py").run()
+    at.selectbox(key="survival_by").set_value("plan").run()
+    assert not at.exception
+    medians = at.dataframe[-1].value
+    assert len(medians) == 4  # one survival curve per plan: Starter, Growth, Pro, Enterprise
+    at.segmented_control(key="cohort_basis").set_value("revenue").run()
+    assert not at.exception
+    at.switch_page("pages/segments.py").run()
+    at.selectbox(key="compare_by").set_value("country").run()
+    assert not at.exception
+    assert at.session_state["compare_by"] == "country"
+
+
+def test_engagement_and_feedback_pages_show_their_headline_numbers() -> None:
+    at = _app()
+    at.switch_page("pages/engagement.py").run()
+    assert not at.exception
+    labels = {m.label: m.value for m in at.metric}
+    assert labels["Day-7 retention"].endswith("%") and labels["Week-8 retention"].endswith("%")
+    events = pd.read_csv(ROOT / "sample_data" / "events.csv", usecols=["user_id"])
+    assert labels["Active users"] == f"{events['user_id'].nunique():,}"
+    at.switch_page("pages/feedback.py").run()
+    assert not at.exception
+    surveys = pd.read_csv(ROOT / "sample_data" / "surveys.csv")
+    assert {m.label: m.value for m in at.metric}["Answers"] == f"{len(surveys):,}"
+    nps = surveys[surveys["kind"] == "nps"]["score"]
+    expected = round(((nps >= 9).mean() - (nps <= 6).mean()) * 100)
+    assert {m.label: m.value for m in at.metric}["NPS"] == str(expected)
