@@ -1,5 +1,6 @@
 """Feedback: NPS and CSAT over time, detractors' comments, and whether detractors really churn more."""
 
+import pandas as pd
 import streamlit as st
 
 from retention import formatting
@@ -32,12 +33,20 @@ if view.start or view.end:
     hi = labels.index(view.end) + 1 if view.end in labels else len(labels)
     table = table.iloc[lo:hi].reset_index(drop=True)
 
+in_window = surveys
+if len(table):
+    freq = {"month": "M", "quarter": "Q", "year": "Y"}[view.granularity]
+    first = pd.Period(table["period"].iloc[0].replace("-Q", "Q"), freq=freq).start_time
+    last = pd.Period(table["period"].iloc[-1].replace("-Q", "Q"), freq=freq).end_time
+    in_window = surveys[(surveys["date"] >= first) & (surveys["date"] <= last)]
+    st.caption(render.md(tr("{first} to {last}: {n} answers", first=table["period"].iloc[0],
+                            last=table["period"].iloc[-1], n=len(in_window))))
 cards = st.columns(3)
-cards[0].metric(tr("NPS"), formatting.number(nps_overall(surveys), language), border=True,
+cards[0].metric(tr("NPS"), formatting.number(nps_overall(in_window), language), border=True,
                 help=tr("% promoters (9–10) minus % detractors (0–6), from −100 to 100, over all answers."))
-cards[1].metric(tr("CSAT"), formatting.percent(csat_overall(surveys), language), border=True,
+cards[1].metric(tr("CSAT"), formatting.percent(csat_overall(in_window), language), border=True,
                 help=tr("Share of 4 and 5 answers on a 1–5 scale."))
-cards[2].metric(tr("Answers"), formatting.number(len(surveys), language), border=True)
+cards[2].metric(tr("Answers"), formatting.number(len(in_window), language), border=True)
 
 left, right = st.columns(2)
 with left:
