@@ -43,8 +43,10 @@ def with_benchmarks(
     targets = list(targets)
     lines: list[BenchmarkLine] = []
     target_lines: list[BenchmarkLine] = []
+    metrics = list(metrics)
+    per_metric = MAX_LINES if len(metrics) == 1 else 1  # two metrics on one chart: one line each, or labels collide
     for metric in metrics:
-        lines += chart_lines(metric, granularity, arpa, tr)
+        lines += chart_lines(metric, granularity, arpa, tr, limit=per_metric)
         target_lines += targets_for(targets, metric, granularity, tr)
     add_benchmarks(fig, lines, tr=tr, targets=target_lines)
     return fig, lines + target_lines
