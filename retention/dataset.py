@@ -27,7 +27,6 @@ from retention.importing import (
     read_rates,
 )
 
-
 MAX_SEGMENT_VALUES = 50
 
 

@@ -11,7 +11,10 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 FIXTURES = Path(__file__).parent / "fixtures" / "app"
-PAGES = ["pages/overview.py", "pages/revenue.py", "pages/cohorts.py", "pages/segments.py", "pages/engagement.py", "pages/feedback.py", "pages/data.py", "pages/benchmarks.py", "pages/definitions.py"]
+PAGES = [
+    "pages/overview.py", "pages/revenue.py", "pages/cohorts.py", "pages/segments.py", "pages/engagement.py",
+    "pages/feedback.py", "pages/data.py", "pages/benchmarks.py", "pages/definitions.py",
+]
 
 
 def _app() -> AppTest:

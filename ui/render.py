@@ -16,6 +16,7 @@ from retention import formatting
 from retention.engine.kpis import Kpi
 from retention.exports import to_csv_bytes, to_xlsx_bytes
 from retention.glossary import METRICS
+from retention.report import sections as report_sections
 from ui import state
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&])")
@@ -27,17 +28,8 @@ def md(text: object) -> str:
 
 
 def format_value(name: str, value: float | None, currency: str = "USD") -> str:
-    language = state.tr().language
-    kind = METRICS[name].kind if name in METRICS else "count"
-    if kind == "percent":
-        return formatting.percent(value, language)
-    if kind == "money":
-        return formatting.money(value, currency, language)
-    if kind == "ratio":
-        return formatting.ratio(value, language)
-    if kind == "months":
-        return formatting.months(value, language)
-    return formatting.number(value, language)
+    """A metric's value in the session's language, written for its kind (92.5 %, $1,200…)."""
+    return report_sections.format_value(name, value, state.tr().language, currency)
 
 
 def _delta_text(kpi: Kpi, currency: str) -> str | None:

@@ -18,6 +18,7 @@ import pandas as pd
 
 from retention.dataset import Dataset, load_dataset
 from retention.exports import neutralise_frame
+from retention.importing import LoadResult
 from retention.importing.mapping import parse_map_args
 from retention.importing.presets import BY_KEY
 from retention.importing.status import parse_status_args
@@ -96,8 +97,9 @@ def load_from_args(args: argparse.Namespace) -> Dataset:
     return data
 
 
-def report_rejects(data: Dataset, rejects_path: str | None) -> None:
-    for result in data.results():
+def warn_rejects(results: list[LoadResult], rejects_path: str | None) -> None:
+    """One `warning:` line per file with rejected rows; the rows themselves go to --rejects FILE."""
+    for result in results:
         if result.rows_rejected:
             print(
                 f"warning: {result.file}: {result.rows_rejected} of {result.rows_read} rows rejected"
@@ -105,7 +107,13 @@ def report_rejects(data: Dataset, rejects_path: str | None) -> None:
                 file=sys.stderr,
             )
     if rejects_path:
-        neutralise_frame(data.rejects()).to_csv(rejects_path, index=False)
+        parts = [r.rejects for r in results if len(r.rejects)]
+        frame = pd.concat(parts, ignore_index=True) if parts else results[0].rejects.iloc[0:0]
+        neutralise_frame(frame).to_csv(rejects_path, index=False)
+
+
+def report_rejects(data: Dataset, rejects_path: str | None) -> None:
+    warn_rejects(data.results(), rejects_path)
 
 
 def clean(value: Any) -> Any:

@@ -6,15 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
-import pandas as pd
-
-from retention.cli.common import CommandError, emit, parse_as_of
+from retention.cli.common import CommandError, emit, parse_as_of, warn_rejects
 from retention.dataset import Dataset, load_dataset, read_bytes
 from retention.engine.engagement import INTERVALS, build_activity, cohorts_frame, engagement_summary
-from retention.exports import neutralise_frame
 from retention.importing.events import load_events
 from retention.importing.mapping import parse_map_args
-from retention.importing.result import LoadResult
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -42,21 +38,6 @@ def mapping_from_args(args: argparse.Namespace) -> dict[str, str]:
 
 def load_subscriptions_arg(path: str | None) -> Dataset | None:
     return load_dataset(path) if path else None
-
-
-def warn_rejects(results: list[LoadResult], rejects_path: str | None) -> None:
-    """One `warning:` line per file with rejected rows; the rows themselves go to --rejects FILE."""
-    for result in results:
-        if result.rows_rejected:
-            print(
-                f"warning: {result.file}: {result.rows_rejected} of {result.rows_read} rows rejected"
-                + ("" if rejects_path else " (write them with --rejects FILE)"),
-                file=sys.stderr,
-            )
-    if rejects_path:
-        parts = [r.rejects for r in results if len(r.rejects)]
-        frame = pd.concat(parts, ignore_index=True) if parts else results[0].rejects.iloc[0:0]
-        neutralise_frame(frame).to_csv(rejects_path, index=False)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from retention.cli.common import CommandError, emit, frame_records, parse_as_of
-from retention.cli.engagement_cmd import load_subscriptions_arg, mapping_from_args, warn_rejects
+from retention.cli.common import CommandError, emit, frame_records, parse_as_of, warn_rejects
+from retention.cli.engagement_cmd import load_subscriptions_arg, mapping_from_args
 from retention.dataset import read_bytes
 from retention.engine.feedback import GROUPS, churn_by_group, feedback_table
 from retention.importing.surveys import load_surveys
