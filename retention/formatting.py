@@ -38,9 +38,10 @@ def percent(value: float | None, language: str = "en", digits: int = 1) -> str:
     """`value` is already a percentage (92.5 means 92.5 %)."""
     if _missing(value):
         return MISSING
-    pattern = "#,##0" + ("." + "0" * digits if digits else "") + " %"
-    text = format_percent(value / 100.0, format=pattern, locale=babel_locale(language))
-    return text if language != "en" else text.replace("\xa0%", "%").replace(" %", "%")
+    # The locale's own pattern keeps its spacing: 92,5 % (no-break space) in German and French, 92,5% in Dutch and Italian.
+    pattern = babel_locale(language).percent_formats[None].pattern.split(";")[0]
+    pattern = pattern.replace("#,##0", "#,##0" + ("." + "0" * digits if digits else ""), 1)
+    return format_percent(value / 100.0, format=pattern, locale=babel_locale(language))
 
 
 def money(value: float | None, currency: str = "USD", language: str = "en", digits: int = 0) -> str:
@@ -48,13 +49,14 @@ def money(value: float | None, currency: str = "USD", language: str = "en", digi
         return MISSING
     return format_currency(
         value, currency, locale=babel_locale(language), currency_digits=False,
-        format=None if digits else _whole_currency_pattern(language),
+        format=_currency_pattern(language, digits),
     )
 
 
-def _whole_currency_pattern(language: str) -> str:
+def _currency_pattern(language: str, digits: int) -> str:
+    """The locale's currency pattern with `digits` decimals (1.234,5 € for de and digits=1)."""
     pattern = babel_locale(language).currency_formats["standard"].pattern
-    return pattern.split(";")[0].replace(".00", "").replace(",00", "")
+    return pattern.split(";")[0].replace(".00", "." + "0" * digits if digits else "")
 
 
 def ratio(value: float | None, language: str = "en") -> str:

@@ -192,8 +192,8 @@ def placeholder_mismatches(catalog: Catalog) -> list[tuple[Message, list[str], l
     """
     out = []
     for message in catalog:
-        if not message.id:
-            continue
+        if not message.id or message.fuzzy:
+            continue  # a fuzzy entry is reported as untranslated; its old suggestion may well differ
         ids, strings = _forms(message)
         allowed = [placeholders(text) for text in ids]
         for text in strings:

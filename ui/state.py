@@ -25,13 +25,22 @@ SAMPLE_DIR = Path(os.environ.get("RETENTION_SAMPLE_DIR", ROOT / "sample_data"))
 
 
 def language_picker() -> None:
-    """Sidebar language picker; the first visit takes the browser's language when we speak it."""
+    """Sidebar language picker; the first visit takes the browser's language when we speak it.
+
+    The choice lives under `language`, a plain session key, and the widget is re-seeded from it on
+    every run: a widget's own state is dropped when its id changes (which st.navigation does between
+    a session's first run and the next), and the language fell back to English on the second click.
+    """
     if "language" not in st.session_state:
-        browser = (st.context.locale or "en").split("-")[0].lower()
-        st.session_state["language"] = browser if browser in LANGUAGES else "en"
+        st.session_state["language"] = translator(st.context.locale).language
     if len(LANGUAGES) > 1:
-        st.sidebar.selectbox("🌐", list(LANGUAGES), format_func=LANGUAGES.get, key="language",
-                             label_visibility="collapsed")
+        st.session_state["language_picker"] = st.session_state["language"]
+        st.sidebar.selectbox("🌐", list(LANGUAGES), format_func=LANGUAGES.get, key="language_picker",
+                             on_change=_language_picked, label_visibility="collapsed")
+
+
+def _language_picked() -> None:
+    st.session_state["language"] = st.session_state["language_picker"]
 
 
 def tr() -> Translator:

@@ -20,6 +20,7 @@ import pandas as pd
 
 from retention.i18n import N_
 from retention.importing.errors import LoadError
+from retention.importing.parse import edge_space
 
 _ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 _DELIMITERS = ",;\t|"
@@ -108,7 +109,8 @@ def decode(data: bytes, file: str) -> str:
 
 def sniff_delimiter(text: str) -> str:
     """The delimiter that splits the header and first lines most consistently."""
-    lines = [line for line in text.splitlines()[:20] if line.strip()]
+    head = text[:65536].splitlines()  # the first lines, without splitting a file of millions of lines
+    lines = [line for line in (head if len(head) > 20 else text.splitlines())[:20] if line.strip()]
     sample = "\n".join(lines)
     header = lines[0] if lines else ""
     try:
@@ -163,7 +165,7 @@ def read_table(data: bytes, file: str, delimiter: str | None = None, sheet: str 
     try:
         frame = pd.read_csv(
             io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skipinitialspace=True,
-            skip_blank_lines=False, index_col=False, engine="c",
+            skip_blank_lines=False, index_col=False, engine="c", na_filter=False,  # no NA scan: every cell stays text
         )
     except pd.errors.ParserError as exc:
         found = _FIELDS_MSG.search(str(exc))
@@ -183,13 +185,29 @@ def read_table(data: bytes, file: str, delimiter: str | None = None, sheet: str 
     return frame
 
 
+def _clean_column(values: pd.Series) -> tuple[pd.Series, bool]:
+    """(cells as stripped text with "" for missing, whether any cell is empty).
+
+    A column of clean text (the usual case) is returned as it is after one scan (`edge_space`);
+    only columns with missing cells, non-text cells or surrounding whitespace are rewritten.
+    """
+    try:
+        spaced, empty = edge_space(values.tolist())
+    except TypeError:  # missing (NaN) or non-text cells
+        text = values.fillna("").astype(str).str.strip()
+        return text, bool(text.eq("").any())
+    if spaced:
+        text = values.astype(str).str.strip()
+        return text, bool(text.eq("").any())
+    return values, empty
+
+
 def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
     """Strip cells, drop empty trailing columns and blank lines, name blank headers, de-duplicate names."""
     names = [str(c).strip() for c in frame.columns]
-    frame.columns = range(len(names))
-    frame = frame.fillna("").astype(str)
-    for column in frame.columns:
-        frame[column] = frame[column].str.strip()
+    cleaned = [_clean_column(frame.iloc[:, i]) for i in range(len(names))]
+    frame = pd.DataFrame({i: column for i, (column, _) in enumerate(cleaned)}, index=frame.index, columns=range(len(names)))
+    has_empty = [empty for _, empty in cleaned]
     keep: list[int] = []
     final: list[str] = []
     for i, name in enumerate(names):
@@ -207,6 +225,8 @@ def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
             seen[name] = 1
     frame = frame[keep]
     frame.columns = final
-    if len(frame.columns):
-        frame = frame[frame.ne("").any(axis=1)]  # blank lines are not records
+    if len(frame.columns) and all(has_empty[i] for i in keep):  # a column without empty cells: no blank line
+        filled = frame.ne("").any(axis=1)
+        if not filled.all():
+            frame = frame[filled]  # blank lines are not records
     return frame

@@ -25,13 +25,16 @@ from retention.importing.errors import AmbiguousDateOrder, LoadError, empty_reje
 from retention.importing.excel import sheet_names
 from retention.importing.mapping import CUSTOMER_FIELDS, SUBSCRIPTION_FIELDS, require, resolve_mapping
 from retention.importing.parse import (
+    by_distinct,
     currency_markers,
     decide_date_order,
     decide_decimal,
+    distinct_cells,
     parse_dates,
     parse_intervals,
     parse_numbers,
     period_months,
+    strip_text,
 )
 from retention.importing.presets import Preset, get_preset
 from retention.importing.reader import read_table
@@ -69,6 +72,11 @@ class _Rejector:
     def reject_duplicates(self) -> None:
         """Exact copies of an earlier row (same cells in every column): the copy is rejected."""
         if self.raw.empty or not len(self.raw.columns):
+            return
+        # A column without repeated values (a subscription or invoice id) rules out duplicate rows:
+        # one hash of that column instead of hashing every column of a file that has none.
+        ids = [self.mapping[f] for f in ("subscription_id", "invoice_id") if f in self.mapping]
+        if any(self.raw[c].is_unique for c in ids):
             return
         mask = self.raw.duplicated(keep="first") & self.alive
         if not mask.any():
@@ -204,11 +212,12 @@ def subscriptions_from_frame(
         kind = _col(raw, resolved, "line_type").str.lower()
         rj.reject(~kind.isin(RECURRING_LINE_TYPES), "line_type", N_("one-time charge, not recurring revenue"))
 
-    customer = _col(raw, resolved, "customer_id").astype(str).str.strip()
+    customer = strip_text(_col(raw, resolved, "customer_id"))
     rj.reject(customer.eq(""), "customer_id", N_("missing customer id"))
 
-    status = _col(raw, resolved, "status").astype(str).str.strip().str.lower()
-    action = status.map(lambda s: policy.action(s) if s else "count")
+    # Statuses, currencies: a handful of distinct values, so each is cleaned and looked up once.
+    status = by_distinct(_col(raw, resolved, "status").astype(str), lambda s: s.str.strip().str.lower())
+    action = status.map({s: policy.action(s) if s else "count" for s in status.unique()})
     rj.reject(action.eq("exclude"), "status", N_("status excluded by the status policy"))
 
     start, bad_start = parse_dates(_col(raw, resolved, "start_date"), order)
@@ -230,7 +239,7 @@ def subscriptions_from_frame(
     decimals = _decimal_hints(raw, resolved, ("mrr", "amount", "quantity", "interval_count"))
     money_field = "mrr" if basis == "mrr" else "amount"
     money_text = _col(raw, resolved, money_field)
-    currency = _col(raw, resolved, "currency").astype(str).str.strip().str.upper()
+    currency = by_distinct(_col(raw, resolved, "currency").astype(str), lambda c: c.str.strip().str.upper())
     if "currency" not in resolved:
         currency = currency_markers(money_text)
     money, bad = parse_numbers(money_text, decimals.get(resolved[money_field], "."))
@@ -268,13 +277,20 @@ def subscriptions_from_frame(
     several = alive_codes[alive_codes.ne("")].nunique() > 1
     if several or (reporting_currency and alive_codes.ne("").any()):
         rj.reject(currency.eq(""), "currency", N_("missing currency in a file with several currencies"))
-    factors, reporting = conversion_factors(currency[rj.alive], file, resolved.get("currency", resolved[money_field]),
-                                            reporting_currency, rates)
-    used_rates = {c: float(f) for c, f in zip(currency[rj.alive], factors, strict=True) if c}
+    # Factors depend on each cell's code alone: computed once per distinct code, then spread to the rows.
+    codes, distinct_codes = distinct_cells(currency[rj.alive])
+    per_code, reporting = conversion_factors(distinct_codes, file, resolved.get("currency", resolved[money_field]),
+                                             reporting_currency, rates)
+    factors = per_code.take(codes).set_axis(currency.index[rj.alive.to_numpy()])
+    used_rates = {}
+    if reporting_currency:
+        pairs = pd.DataFrame({"code": currency[rj.alive].to_numpy(), "factor": factors.to_numpy()}).drop_duplicates("code", keep="last")
+        used_rates = {c: float(f) for c, f in zip(pairs["code"], pairs["factor"], strict=True) if c}
 
     keep = rj.alive
     sub_id = _col(raw, resolved, "subscription_id").astype(str)
-    sub_id = sub_id.where(sub_id.ne(""), pd.Series(raw.index.astype(str), index=raw.index).radd("row-"))
+    if sub_id.eq("").any():
+        sub_id = sub_id.where(sub_id.ne(""), pd.Series(raw.index.astype(str), index=raw.index).radd("row-"))
     table = pd.DataFrame(
         {
             "customer_id": customer[keep],
@@ -296,7 +312,7 @@ def subscriptions_from_frame(
         N_("subscriptions"), file, table, rj.rejects(), len(raw), resolved,
         preset=chosen.key, status_policy=policy, date_order=order,
         decimals={c: d for c, d in decimals.items() if c in (resolved.get(money_field), resolved.get("quantity"))},
-        currency=reporting, rates=used_rates if reporting_currency else {},
+        currency=reporting, rates=used_rates,
         sheet=getattr(source, "sheet", None), customer_attributes=_attributes(chosen, raw, table),
     )
 
@@ -324,7 +340,7 @@ def customers_from_frame(
     order = _date_order(raw, resolved, ("signup_date",), file, date_order)
     rj = _Rejector(file, raw, resolved)
     rj.reject_duplicates()
-    customer = raw[resolved["customer_id"]].astype(str).str.strip()
+    customer = strip_text(raw[resolved["customer_id"]])
     rj.reject(customer.eq(""), "customer_id", N_("missing customer id"))
     seen = customer.where(rj.alive)
     rj.reject(seen.duplicated() & seen.notna() & customer.ne(""), "customer_id", N_("duplicate customer id (an earlier row has it)"))
