@@ -7,10 +7,9 @@ import streamlit as st
 from retention.importing import LoadError
 from ui import boot, state
 
-st.set_page_config(page_title="Retention dashboard", page_icon=":material/monitoring:", layout="wide")
-
 state.language_picker()
 tr = state.tr()
+st.set_page_config(page_title=tr("Retention dashboard"), page_icon=":material/monitoring:", layout="wide")
 DASHBOARD = [
     st.Page("pages/overview.py", title=tr("Overview"), icon=":material/dashboard:", default=True),
     st.Page("pages/revenue.py", title=tr("Revenue"), icon=":material/payments:"),

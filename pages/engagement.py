@@ -85,5 +85,5 @@ risky = state.cached(
 if risky.empty:
     st.success(tr("No account matches these rules."))
 else:
-    st.dataframe(risky, hide_index=True, width="stretch")
+    render.show_table(risky)
 render.download_buttons(risky, "at_risk_accounts", key="risk_export")

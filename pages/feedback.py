@@ -65,5 +65,5 @@ comments = detractor_comments(surveys)
 if comments.empty:
     st.caption(tr("No detractor left a comment."))
 else:
-    st.dataframe(comments, hide_index=True, width="stretch")
+    render.show_table(comments)
 render.download_buttons(table, f"feedback_{view.granularity}", key="feedback_export")

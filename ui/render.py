@@ -16,6 +16,7 @@ from retention import formatting
 from retention.engine.kpis import Kpi
 from retention.exports import to_csv_bytes, to_xlsx_bytes
 from retention.glossary import METRICS
+from retention.i18n import N_
 from retention.report import sections as report_sections
 from ui import state
 
@@ -71,10 +72,28 @@ def chart(fig: go.Figure, key: str | None = None) -> None:
     st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False})
 
 
+COLUMN_LABELS = {
+    "period": N_("Period"), "segment": N_("Segment"), "periods": N_("Periods"), "customer_id": N_("Customer"),
+    "mrr": N_("MRR"), "recent_weekly_events": N_("Events per week, last 4 weeks"),
+    "previous_weekly_events": N_("Events per week, 8 weeks before"), "usage_change": N_("Usage change (%)"),
+    "usage_falling": N_("Usage falling"), "last_nps": N_("Last NPS answer"), "last_nps_date": N_("Answered on"),
+    "detractor": N_("Detractor"), "reasons": N_("Why"), "date": N_("Date"), "score": N_("Score"),
+    "comment": N_("Comment"), "mrr_share": N_("Share of MRR (%)"), "small": N_("Small segment"),
+    "crr_avg": N_("CRR, range average"), "logo_churn_rate_avg": N_("Logo churn, range average"),
+    "nrr_avg": N_("NRR, range average"), "grr_avg": N_("GRR, range average"),
+}
+
+
 def localized_table(table: pd.DataFrame) -> pd.DataFrame:
-    """Column headers in the user's language (values stay numbers so sorting works)."""
+    """Column headers in the user's language (values stay numbers so sorting works); exports keep the English names."""
     tr = state.tr()
-    return table.rename(columns={c: tr(METRICS[c].label) for c in table.columns if c in METRICS} | {"period": tr("Period")})
+    names = {c: tr(METRICS[c].label) for c in table.columns if c in METRICS}
+    names |= {c: tr(label) for c, label in COLUMN_LABELS.items() if c in table.columns}
+    return table.rename(columns=names)
+
+
+def show_table(table: pd.DataFrame) -> None:
+    st.dataframe(localized_table(table), hide_index=True, width="stretch")
 
 
 def download_buttons(table: pd.DataFrame, name: str, key: str) -> None:
@@ -93,7 +112,7 @@ def download_buttons(table: pd.DataFrame, name: str, key: str) -> None:
 
 
 def table_with_exports(table: pd.DataFrame, name: str, key: str) -> None:
-    st.dataframe(localized_table(table), hide_index=True, width="stretch")
+    show_table(table)
     download_buttons(table, name, key)
 
 
