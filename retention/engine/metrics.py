@@ -136,34 +136,56 @@ def _lifetime(model: SnapshotModel, rows: np.ndarray, periods: pd.PeriodIndex) -
     return out
 
 
+def renewed_spans(model: SnapshotModel) -> np.ndarray:
+    """Per paid span: True when it ends and another paid span of its customer runs on its end day.
+
+    The answer depends only on the customer's own spans, never on the period or the segment, so
+    it is computed once per model (cached) and every granularity and segment reuses it.  Pairs
+    are formed within each customer (spans sorted by customer), never across the whole table.
+    """
+    if "renewed" in model._cache:
+        return model._cache["renewed"]
+    spans = model.spans
+    code = spans["code"].to_numpy()
+    start = spans["start"].to_numpy(dtype="datetime64[ns]")
+    end = spans["end"].to_numpy(dtype="datetime64[ns]")
+    order = np.argsort(code, kind="stable")
+    c, s_start, s_end = code[order], start[order], end[order]
+    group_first = np.searchsorted(c, c, side="left")
+    group_size = np.searchsorted(c, c, side="right") - group_first
+    ending = np.flatnonzero(~np.isnat(s_end))
+    sizes = group_size[ending]
+    left = np.repeat(ending, sizes)
+    offset = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    right = np.repeat(group_first[ending], sizes) + offset
+    day = s_end[left]
+    # A span never covers its own end day (it stops the day before), so no pair needs excluding.
+    covers = (s_start[right] <= day) & (np.isnat(s_end[right]) | (s_end[right] > day))
+    renewed = np.zeros(len(code), dtype=bool)
+    renewed[order] = np.bincount(left[covers], minlength=len(code)) > 0
+    model._cache["renewed"] = renewed
+    return renewed
+
+
 def _renewal_rate(model: SnapshotModel, rows: np.ndarray, periods: pd.PeriodIndex) -> np.ndarray:
     """Share of paid spans ending in P whose customer has another paid span running that day."""
-    spans = model.spans
-    if not rows.all():
-        spans = spans[rows[spans["code"].to_numpy()]]
-    ending = spans[spans["end"].notna()]
     out = np.full(len(periods), np.nan)
-    if ending.empty or len(periods) == 0:
+    if len(periods) == 0 or model.spans.empty:
         return out
-    first_day = periods[0].start_time.normalize()
-    last_day = periods[-1].end_time.normalize()
-    ending = ending[(ending["end"] >= first_day) & (ending["end"] <= last_day)]
-    if ending.empty:
+    spans = model.spans
+    end = spans["end"].to_numpy(dtype="datetime64[ns]")
+    first_day = np.datetime64(periods[0].start_time.normalize(), "ns")
+    last_day = np.datetime64(periods[-1].end_time.normalize(), "ns")
+    keep = ~np.isnat(end) & (end >= first_day) & (end <= last_day)
+    if not rows.all():
+        keep &= rows[spans["code"].to_numpy()]
+    if not keep.any():
         return out
-    ending = ending.reset_index(names="span")
-    others = spans.reset_index(names="other")[["other", "code", "start", "end"]]
-    pairs = ending[["span", "code", "end"]].merge(others, on="code", suffixes=("", "_other"))
-    runs = (
-        (pairs["other"] != pairs["span"])
-        & (pairs["start"] <= pairs["end"])
-        & (pairs["end_other"].isna() | (pairs["end_other"] > pairs["end"]))
-    )
-    renewed = pairs.loc[runs, "span"].unique()
-    ending["renewed"] = ending["span"].isin(renewed)
-    period_of_end = ending["end"].dt.to_period(periods.freq)
-    stats = ending.groupby(period_of_end)["renewed"].agg(["sum", "count"])
-    stats = stats.reindex(periods)
-    return _ratio(stats["sum"].to_numpy(dtype=float), stats["count"].fillna(0).to_numpy(dtype=float))
+    starts = periods.start_time.normalize().to_numpy(dtype="datetime64[ns]")
+    position = np.searchsorted(starts, end[keep], side="right") - 1
+    ended = np.bincount(position, minlength=len(periods)).astype(float)
+    renewed = np.bincount(position, weights=renewed_spans(model)[keep].astype(float), minlength=len(periods))
+    return _ratio(renewed, ended)
 
 
 def window_slice(periods: pd.PeriodIndex, granularity: Granularity, start: str | None, end: str | None) -> slice:

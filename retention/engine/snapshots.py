@@ -174,5 +174,7 @@ def build_model(subscriptions: pd.DataFrame, as_of: pd.Timestamp | None = None) 
     flat_end = codes[live] * width + end_idx[live]
     diff = np.bincount(flat_start, weights, minlength=n_cust * width)
     diff -= np.bincount(flat_end, weights, minlength=n_cust * width)
-    mrr = np.cumsum(diff.reshape(n_cust, width)[:, :n_months], axis=1)
-    return SnapshotModel(customer_ids, months, np.rint(mrr).astype(np.int64), spans, as_of)
+    # The differences are whole numbers, so converting them first and summing in int64 gives the
+    # same matrix as summing floats and rounding, at a fraction of the cost on millions of cells.
+    mrr = np.cumsum(diff.astype(np.int64).reshape(n_cust, width), axis=1)[:, :n_months]
+    return SnapshotModel(customer_ids, months, np.ascontiguousarray(mrr), spans, as_of)

@@ -29,9 +29,9 @@ def test_a_file_over_the_size_limit_is_refused_with_a_clear_message(strict_serve
     try:
         open_app(page, strict_server.url)
         go_to(page, "Data")
-        # 2 MB of valid CSV: header + 100,000 rows of 20 bytes ("c00001,2024-01-01,10\n" minus padding).
+        # Just over 2 MB of valid CSV: a 27-byte header + 105,000 rows of 20 bytes = 2,100,027 bytes > 2 × 1,048,576.
         body = "customer_id,start_date,mrr\n" + "c0001,2024-01-01,10\n" * 105_000
-        assert len(body.encode()) > 2 * 1024 * 1024 - 100_000
+        assert len(body.encode()) > 2 * 1024 * 1024
         uploader = page.locator(f'{MAIN} [data-testid="stFileUploader"]').first
         uploader.locator('input[type="file"]').set_input_files(
             {"name": "too_big.csv", "mimeType": "text/csv", "buffer": body.encode()})
@@ -46,16 +46,16 @@ def test_a_file_over_the_size_limit_is_refused_with_a_clear_message(strict_serve
         context.close()
 
 
-def test_the_server_refuses_uploads_that_skip_the_browser(strict_server) -> None:
-    """A PUT straight to the upload endpoint (no XSRF token, no session) is refused, whatever its size."""
+def test_the_server_refuses_uploads_without_the_xsrf_token(server) -> None:
+    """A PUT straight to the upload endpoint, as a cross-site form or script would send it, is refused (XSRF on)."""
     request = urllib.request.Request(
-        f"{strict_server.url}/_stcore/upload_file/not-a-session/not-a-file",
-        data=b"customer_id,start_date,mrr\n" + b"c1,2024-01-01,1\n" * 150_000, method="PUT",
+        f"{server.url}/_stcore/upload_file/some-session/some-file",
+        data=b"customer_id,start_date,mrr\nc1,2024-01-01,1\n", method="PUT",
         headers={"Content-Type": "application/octet-stream"},
     )
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=30)
-    assert refused.value.code in (400, 403, 413)
+    assert refused.value.code == 403
 
 
 @pytest.fixture(scope="module")

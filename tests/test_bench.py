@@ -1,0 +1,135 @@
+"""The benchmark's baselines give the contract's numbers, agree with the product, and the command runs.
+
+No timing is asserted: only that the pandas and DuckDB baselines compute METRICS.md §3–§4 the
+same way the product does (on a hand-worked table and on a small generated company), that a
+disagreement is caught, and that `python -m retention.bench --quick` prints its tables.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from retention.bench import HEADER, main, parse_args
+from retention.bench.baselines import SHARED, check_agree, data_as_of, duckdb_metrics, pandas_metrics, product_metrics
+from retention.bench.stages import count_label, make_company, parse_count
+from retention.importing import load_subscriptions
+from retention.periods import GRANULARITIES
+
+ROOT = Path(__file__).resolve().parent.parent
+AS_OF = pd.Timestamp("2019-06-30")
+
+# Canonical subscriptions (MRR already monthly). Month-end snapshots (a span counts when start <= day < end):
+#
+#   month    A    B    C    D   | total  active
+#   2019-01 100   50   .    .   |  150    2     E is free (MRR 0): never a customer
+#   2019-02 100   80  100   .   |  280    3     b2 adds 30 to B; C starts 02-01
+#   2019-03 100   80   .    .   |  180    2     c1 ended 03-10; D is in its trial until 04-15
+#   2019-04 100   50   .   60   |  210    3     b2 ended 04-15; D pays from 04-15
+#   2019-05 100   50  40   60   |  250    4     C comes back on 05-05 (reactivation)
+#   2019-06 100   50  40   60   |  250    4
+SUBSCRIPTIONS = pd.DataFrame({
+    "customer_id": ["A", "B", "B", "C", "C", "D", "E"],
+    "start_date": pd.to_datetime(["2019-01-15", "2019-01-10", "2019-02-20", "2019-02-01", "2019-05-05", "2019-03-01", "2019-01-05"]),
+    "end_date": pd.to_datetime([None, None, "2019-04-15", "2019-03-10", None, None, None]),
+    "mrr": [100.0, 50.0, 30.0, 100.0, 40.0, 60.0, 0.0],
+    "trial_end": pd.to_datetime([None, None, None, None, None, "2019-04-15", None]),
+})
+
+# Per month: S, E, new, reactivated, churned | mrr start, end, new, reactivation, expansion, contraction, churned
+MONTHLY = {
+    "2019-01": (0, 2, 2, 0, 0, 0, 150, 150, 0, 0, 0, 0),  # A and B new: 100 + 50
+    "2019-02": (2, 3, 1, 0, 0, 150, 280, 100, 0, 30, 0, 0),  # C new 100; B 50 -> 80 is expansion 30
+    "2019-03": (3, 2, 0, 0, 1, 280, 180, 0, 0, 0, 0, 100),  # C churns with 100; 280 - 100 = 180
+    "2019-04": (2, 3, 1, 0, 0, 180, 210, 60, 0, 0, 30, 0),  # D new 60; B 80 -> 50 contraction 30; 180 + 60 - 30 = 210
+    "2019-05": (3, 4, 0, 1, 0, 210, 250, 0, 40, 0, 0, 0),  # C was active in 2019-02: reactivation 40
+    "2019-06": (4, 4, 0, 0, 0, 250, 250, 0, 0, 0, 0, 0),
+}
+# Quarter-end snapshots 03-31 (A 100, B 80) and 06-30 (A 100, B 50, C 40, D 60). C was never active at a
+# quarter-end before Q2, so at this granularity it is new there, like D: new 2 with 40 + 60 = 100;
+# B 80 -> 50 is contraction 30; 180 + 100 - 30 = 250.
+QUARTERLY = {
+    "2019-Q1": (0, 2, 2, 0, 0, 0, 180, 180, 0, 0, 0, 0),
+    "2019-Q2": (2, 4, 2, 0, 0, 180, 250, 100, 0, 0, 30, 0),
+}
+
+
+def _expected(rows: dict[str, tuple]) -> pd.DataFrame:
+    return pd.DataFrame([(period, *values) for period, values in rows.items()], columns=["period", *SHARED])
+
+
+@pytest.mark.parametrize("baseline", [pandas_metrics, duckdb_metrics, product_metrics])
+def test_baselines_and_product_give_the_hand_worked_numbers(baseline):
+    check_agree(_expected(MONTHLY), baseline(SUBSCRIPTIONS, "month", AS_OF), baseline.__name__)
+    check_agree(_expected(QUARTERLY), baseline(SUBSCRIPTIONS, "quarter", AS_OF), baseline.__name__)
+    # 2019 ends on 12-31, after the as-of date: no complete year, so no rows at all.
+    assert baseline(SUBSCRIPTIONS, "year", AS_OF).empty
+
+
+def test_as_of_is_the_latest_start_or_end_date():
+    # Latest start is 2019-05-05, latest end 2019-04-15.
+    assert data_as_of(SUBSCRIPTIONS) == pd.Timestamp("2019-05-05")
+
+
+def test_check_agree_names_the_first_difference():
+    product = _expected(MONTHLY)
+    wrong = product.copy()
+    wrong.loc[3, "mrr_contraction"] = 29.0  # 2019-04 should be 30
+    with pytest.raises(AssertionError, match=r"mrr_contraction in 2019-04"):
+        check_agree(product, wrong, "pandas")
+    wrong = product.copy()
+    wrong.loc[2, "customers_churned"] = 0  # 2019-03 should be 1
+    with pytest.raises(AssertionError, match=r"customers_churned in 2019-03"):
+        check_agree(product, wrong, "DuckDB")
+
+
+def test_baselines_agree_with_the_product_on_a_generated_company():
+    company = make_company("tiny", customers=250, months=30)
+    table = load_subscriptions(company.subscriptions_csv, "subscriptions.csv").table
+    as_of = data_as_of(table)
+    for g in GRANULARITIES:
+        product = product_metrics(table, g, as_of)
+        assert len(product) > 0
+        check_agree(product, pandas_metrics(table, g, as_of), f"pandas {g}")
+        check_agree(product, duckdb_metrics(table, g, as_of), f"DuckDB {g}")
+
+
+def test_counts_parse_and_print():
+    # 1M = 1,000,000; 10M = 10,000,000; 500k = 500,000
+    assert [parse_count(t) for t in ("1M", "10m", "500k", "250000", "1.5k")] == [1_000_000, 10_000_000, 500_000, 250_000, 1_500]
+    assert [count_label(n) for n in (10_000_000, 1_500, 20)] == ["10M", "1.5k", "20"]
+
+
+def test_arguments():
+    args = parse_args(["--sizes", "large,small", "--events", "1M,10M", "--repeat", "5"])
+    assert args.size_list == ["small", "large"]  # smallest first
+    assert args.event_rows == [1_000_000, 10_000_000]
+    assert args.repeat == 5
+    quick = parse_args(["--quick"])
+    assert (quick.size_list, quick.repeat) == (["tiny"], 1)
+    with pytest.raises(SystemExit):
+        parse_args(["--sizes", "huge"])
+
+
+def test_quick_run_prints_the_tables():
+    lines: list[str] = []
+    status = main(["--quick"], out=lines.append, log=lambda _: None)
+    text = "\n".join(lines)
+    assert status == 0
+    assert HEADER in text
+    assert "| read + validate subscriptions CSV |" in text
+    assert "| engagement cohorts" in text
+    assert "DIFFERS" not in text
+    assert text.count("| agree |") == 3 * 2  # month, quarter, year; each line says agree for pandas and for DuckDB
+    assert "Machine:" in text and "## Targets" in text
+
+
+def test_module_entry_point_runs():
+    done = subprocess.run([sys.executable, "-m", "retention.bench", "--quick", "--events", ""], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert HEADER in done.stdout
