@@ -123,6 +123,8 @@ class Run:
     def shared(self, company: Company, table: pd.DataFrame, as_of: pd.Timestamp) -> None:
         """Product vs pandas vs DuckDB per granularity, each from the loaded subscriptions table."""
         size = company.size
+        totals = [0.0, 0.0, 0.0]
+        answers: dict[str, list[tuple[str, pd.DataFrame]]] = {}
         for g in GRANULARITIES:
             stage = f"metrics {g} (incl. snapshots)"
             product, p = measure(stage, size, len(table), "spans", lambda g=g: baselines.product_metrics(table, g, as_of), self.repeat)
@@ -130,7 +132,8 @@ class Run:
             by_pandas, bp = measure(stage, size, len(table), "spans", lambda g=g: baselines.pandas_metrics(table, g, as_of), self.repeat)
             by_duckdb, bd = measure(stage, size, len(table), "spans", lambda g=g: baselines.duckdb_metrics(table, g, as_of), self.repeat)
             checks = []
-            for name, frame in (("pandas", by_pandas), ("DuckDB", by_duckdb)):
+            answers[g] = [("pandas", by_pandas), ("DuckDB", by_duckdb)]
+            for name, frame in answers[g]:
                 try:
                     baselines.check_agree(product, frame, name)
                     checks.append("agree")
@@ -138,6 +141,21 @@ class Run:
                     self.disagreements.append(f"{size} {g}: {exc}")
                     checks.append("DIFFERS")
             self.comparisons.append(Comparison(stage, size, p.seconds, bp.seconds, bd.seconds, *checks))
+            totals = [a + b for a, b in zip(totals, (p.seconds, bp.seconds, bd.seconds), strict=True)]
+        # A session builds the matrix once and answers every granularity from it; the baselines
+        # have nothing to share between granularities, so theirs is the sum of the three.
+        every, both = measure("metrics month + quarter + year", size, len(table), "spans",
+                              lambda: baselines.product_all(table, as_of), self.repeat)
+        checks = {"pandas": "agree", "DuckDB": "agree"}
+        for g in GRANULARITIES:
+            for name, frame in answers[g]:
+                try:
+                    baselines.check_agree(every[g], frame, name)
+                except AssertionError as exc:
+                    self.disagreements.append(f"{size} all granularities, {g}: {exc}")
+                    checks[name] = "DIFFERS"
+        self.comparisons.append(Comparison("metrics month + quarter + year (one snapshot build)", size, both.seconds,
+                                           totals[1], totals[2], checks["pandas"], checks["DuckDB"]))
 
     def app(self, company: Company, model: SnapshotModel, customers: pd.DataFrame) -> None:
         """What `ui.state.history` costs when the user changes period or segment on a cached model."""

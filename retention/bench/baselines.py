@@ -193,6 +193,12 @@ def product_metrics(subscriptions: pd.DataFrame, granularity: Granularity, as_of
     return table[["period", *SHARED]]
 
 
+def product_all(subscriptions: pd.DataFrame, as_of: pd.Timestamp) -> dict[str, pd.DataFrame]:
+    """What a dashboard session pays: one snapshot matrix, then every granularity from it."""
+    model = build_model(subscriptions, as_of)
+    return {g: compute_metrics(model, Query(g))[["period", *SHARED]] for g in ("month", "quarter", "year")}
+
+
 def check_agree(product: pd.DataFrame, baseline: pd.DataFrame, name: str) -> None:
     """Raise AssertionError naming the first period and metric where a baseline and the product differ.
 
@@ -210,4 +216,4 @@ def check_agree(product: pd.DataFrame, baseline: pd.DataFrame, name: str) -> Non
             raise AssertionError(f"{name}: {column} in {product['period'].iloc[i]} is {b[i]!r}, the product says {a[i]!r}")
 
 
-__all__ = ["SHARED", "check_agree", "data_as_of", "duckdb_metrics", "pandas_metrics", "product_metrics"]
+__all__ = ["SHARED", "check_agree", "product_all", "data_as_of", "duckdb_metrics", "pandas_metrics", "product_metrics"]
