@@ -70,6 +70,18 @@ class Translator:
 ENGLISH = Translator()
 
 
+def located(tr: Translator, file: str | None, row: int | None, column: str | None, template: str,
+            params: dict[str, object]) -> str:
+    """`file, row 7, column mrr: <message>` in the reader's language: every input error names where to look."""
+    where = [file] if file else []
+    if row is not None:
+        where.append(tr("row {row}", row=row))
+    if column is not None:
+        where.append(tr("column {column}", column=column))
+    text = tr(template, **params)
+    return ", ".join(where) + ": " + text if where else text
+
+
 def N_(message: str) -> str:
     """Mark a string for extraction without translating it yet (translated where shown)."""
     return message

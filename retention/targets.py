@@ -21,7 +21,7 @@ from retention.benchmarks.catalog import FIXED_WINDOWS, KNOWN_METRICS, PERIOD_BA
 from retention.benchmarks.selection import BenchmarkLine, make_line
 from retention.exports import FORMULA_PREFIXES, to_csv_bytes
 from retention.glossary import METRICS
-from retention.i18n import ENGLISH, N_, Translator
+from retention.i18n import ENGLISH, N_, Translator, located
 
 TARGET_COLUMNS = ("metric", "value", "period_basis", "label")
 MAX_LABEL = 120
@@ -56,13 +56,7 @@ class TargetFileError(ValueError):
         super().__init__(self.message())
 
     def message(self, tr: Translator = ENGLISH) -> str:
-        where = []
-        if self.row is not None:
-            where.append(tr("row {row}", row=self.row))
-        if self.column is not None:
-            where.append(tr("column {column}", column=self.column))
-        text = tr(self.template, **self.params)
-        return ", ".join(where) + ": " + text if where else text
+        return located(tr, None, self.row, self.column, self.template, self.params)
 
 
 def make_target(metric: str, value: object, period_basis: str = "month", label: str = "", row: int | None = None) -> Target:

@@ -124,7 +124,7 @@ def test_quick_run_prints_the_tables():
     assert "| read + validate subscriptions CSV |" in text
     assert "| engagement cohorts" in text
     assert "DIFFERS" not in text
-    assert text.count("| agree |") == 3 * 2  # month, quarter, year; each line says agree for pandas and for DuckDB
+    assert text.count("| agree |") == 4 * 2  # month, quarter, year and all three; each line: pandas and DuckDB agree
     assert "Machine:" in text and "## Targets" in text
 
 

@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 
 from retention.engine.metrics import METRIC_NAMES
-from retention.i18n import ENGLISH, N_, Translator
+from retention.i18n import ENGLISH, N_, Translator, located
 
 BENCHMARKS_FILE = Path(__file__).with_name("benchmarks.csv")
 
@@ -89,12 +89,7 @@ class BenchmarkFileError(ValueError):
         super().__init__(self.message())
 
     def message(self, tr: Translator = ENGLISH) -> str:
-        where = [self.file]
-        if self.row is not None:
-            where.append(tr("row {row}", row=self.row))
-        if self.column is not None:
-            where.append(tr("column {column}", column=self.column))
-        return ", ".join(where) + ": " + tr(self.template, **self.params)
+        return located(tr, self.file, self.row, self.column, self.template, self.params)
 
 
 def _number(text: str, name: str, row: int, column: str, required: bool = False) -> float | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from retention.i18n import ENGLISH, Translator
+from retention.i18n import ENGLISH, Translator, located
 
 REJECT_COLUMNS = ["file", "row", "column", "value", "reason"]
 
@@ -28,12 +28,7 @@ class LoadError(Exception):
     column: str | None = None
 
     def message(self, tr: Translator = ENGLISH) -> str:
-        where = [self.file]
-        if self.row is not None:
-            where.append(tr("row {row}", row=self.row))
-        if self.column is not None:
-            where.append(tr("column {column}", column=self.column))
-        return ", ".join(where) + ": " + tr(self.template, **self.params)
+        return located(tr, self.file, self.row, self.column, self.template, self.params)
 
     def __str__(self) -> str:
         return self.message()

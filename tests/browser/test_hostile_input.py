@@ -109,7 +109,10 @@ def test_data_page_shows_hostile_values_as_text(hostile) -> None:
     go_to(page, "Data")
     assert_nothing_injected(page, "Data")
     # The file name, with its markup and Markdown, is shown literally in the loaded-files table.
-    expect(page.locator(f'{MAIN} [data-testid="stDataFrame"] table').first).to_contain_text(CUSTOMERS_FILE_NAME, timeout=TIMEOUT_MS)
+    # The mapping previews come first; a grid only builds its cell table once on screen, so scroll to it.
+    page.locator(MAIN).get_by_text("What is loaded", exact=True).scroll_into_view_if_needed()
+    loaded = page.locator(f'{MAIN} [data-testid="stDataFrame"] table').filter(has_text=CUSTOMERS_FILE_NAME)
+    expect(loaded.first).to_be_attached(timeout=TIMEOUT_MS)
     page.locator(f'{MAIN} [data-testid="stTab"]').filter(has_text="Customers").click()
     customers_panel = page.locator(f'{MAIN} [data-testid="stTabPanel"]').filter(has=page.locator('[data-testid="stDataFrame"]')).last
     expect(customers_panel.locator('[data-testid="stDataFrame"] table')).to_contain_text("c5", timeout=TIMEOUT_MS)
