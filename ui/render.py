@@ -92,8 +92,30 @@ def localized_table(table: pd.DataFrame) -> pd.DataFrame:
     return table.rename(columns=names)
 
 
+# Decimals shown per kind of value: a table of rates with four decimals reads as noise.
+_DECIMALS = {"percent": "%.1f", "money": "%.2f", "ratio": "%.2f", "months": "%.1f", "count": "%d"}
+_COLUMN_FORMATS = {"mrr": "%.2f", "recent_weekly_events": "%.2f", "previous_weekly_events": "%.2f", "usage_change": "%.1f",
+                   "mrr_share": "%.1f", "crr_avg": "%.1f", "logo_churn_rate_avg": "%.1f", "nrr_avg": "%.1f", "grr_avg": "%.1f"}
+
+
+def number_formats(table: pd.DataFrame) -> dict[str, object]:
+    """`column_config` that rounds floats and drops midnight from dates, for display only (exports keep full precision)."""
+    shown = localized_table(table)
+    config: dict[str, object] = {}
+    for original, label in zip(table.columns, shown.columns, strict=True):
+        if pd.api.types.is_datetime64_any_dtype(table[original]):
+            config[label] = st.column_config.DateColumn(format="YYYY-MM-DD")
+            continue
+        if not pd.api.types.is_float_dtype(table[original]):
+            continue
+        fmt = _DECIMALS[METRICS[original].kind] if original in METRICS else _COLUMN_FORMATS.get(original)
+        if fmt:
+            config[label] = st.column_config.NumberColumn(format=fmt)
+    return config
+
+
 def show_table(table: pd.DataFrame) -> None:
-    st.dataframe(localized_table(table), hide_index=True, width="stretch")
+    st.dataframe(localized_table(table), hide_index=True, width="stretch", column_config=number_formats(table))
 
 
 def download_buttons(table: pd.DataFrame, name: str, key: str) -> None:

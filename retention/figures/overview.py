@@ -39,7 +39,7 @@ def customer_movements(table: pd.DataFrame, tr: Translator = ENGLISH) -> go.Figu
     )
     fig.update_layout(
         barmode="relative",
-        yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "title": tr("Customers")},
+        yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "title": tr("Customers"), "tickformat": ",d"},
     )
     return base_layout(fig, tr("Customers gained and lost"), y_title=tr("Customers per period"))
 

@@ -32,4 +32,8 @@ def base_layout(fig: go.Figure, title: str, y_title: str = "", x_title: str = ""
         yaxis_title=y_title,
     )
     fig.update_xaxes(type="category")
+    if fig.layout.to_plotly_json().get("yaxis2", {}).get("overlaying"):
+        # A second y axis narrows the plot; Plotly would then stand period labels upright into the legend.
+        fig.update_xaxes(tickangle=-45)
+        fig.update_layout(legend_y=-0.3)
     return fig
