@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from retention.engine import Query, build_model, compute_metrics
+from retention.engine.snapshots import Changes
 
 BASE = pd.Timestamp("2019-01-01")
 FREQ = {"month": "M", "quarter": "Q", "year": "Y"}
@@ -231,3 +232,14 @@ def test_no_paid_span_gives_no_rows() -> None:
     for granularity in ("month", "quarter", "year"):
         frame = compute_metrics(build_model(subs, pd.Timestamp("2019-12-31")), Query(granularity))
         assert frame.empty and list(frame.columns)[0] == "period"
+
+
+@SETTINGS
+@given(subs=subscription_tables(), as_of=as_of_days)
+def test_monthly_changes_read_while_building_equal_the_matrix_differences(subs: pd.DataFrame, as_of) -> None:
+    """`build_model` reads the monthly changes from its difference array; they must be the matrix's own changes."""
+    model = model_for(subs, as_of)
+    cached = model.changes("month")
+    fresh = Changes.from_matrix(model.periods("month"), model.mrr)
+    for name in ("row", "col", "prev", "cur", "first"):
+        np.testing.assert_array_equal(getattr(cached, name), getattr(fresh, name), err_msg=name)
