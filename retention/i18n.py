@@ -82,6 +82,23 @@ def located(tr: Translator, file: str | None, row: int | None, column: str | Non
     return ", ".join(where) + ": " + text if where else text
 
 
+class LocatedError(ValueError):
+    """An input error that says where to look (file, row as a spreadsheet shows it, column) and
+    keeps its English template, so each reader sees it in their own language."""
+
+    def __init__(self, template: str, row: int | None = None, column: str | None = None, *, file: str | None = None,
+                 **params: object):
+        self.file = file
+        self.template = template
+        self.row = row
+        self.column = column
+        self.params = params
+        super().__init__(self.message())
+
+    def message(self, tr: Translator = ENGLISH) -> str:
+        return located(tr, self.file, self.row, self.column, self.template, self.params)
+
+
 def N_(message: str) -> str:
     """Mark a string for extraction without translating it yet (translated where shown)."""
     return message

@@ -21,7 +21,7 @@ from retention.benchmarks.catalog import FIXED_WINDOWS, KNOWN_METRICS, PERIOD_BA
 from retention.benchmarks.selection import BenchmarkLine, make_line
 from retention.exports import FORMULA_PREFIXES, to_csv_bytes
 from retention.glossary import METRICS
-from retention.i18n import ENGLISH, N_, Translator, located
+from retention.i18n import ENGLISH, N_, LocatedError, Translator
 
 TARGET_COLUMNS = ("metric", "value", "period_basis", "label")
 MAX_LABEL = 120
@@ -45,18 +45,8 @@ class Target:
         return tr("Target: {metric}", metric=tr(info.label) if info else self.metric)
 
 
-class TargetFileError(ValueError):
+class TargetFileError(LocatedError):
     """A targets file or entry that cannot be used; names the row (header = row 1) and column."""
-
-    def __init__(self, template: str, row: int | None = None, column: str | None = None, **params: object):
-        self.template = template
-        self.row = row
-        self.column = column
-        self.params = params
-        super().__init__(self.message())
-
-    def message(self, tr: Translator = ENGLISH) -> str:
-        return located(tr, None, self.row, self.column, self.template, self.params)
 
 
 def make_target(metric: str, value: object, period_basis: str = "month", label: str = "", row: int | None = None) -> Target:

@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 
 from retention.engine.metrics import METRIC_NAMES
-from retention.i18n import ENGLISH, N_, Translator, located
+from retention.i18n import N_, LocatedError
 
 BENCHMARKS_FILE = Path(__file__).with_name("benchmarks.csv")
 
@@ -77,19 +77,11 @@ class Benchmark:
         return f"{self.source}, {self.year if self.year is not None else 'n.d.'}"
 
 
-class BenchmarkFileError(ValueError):
+class BenchmarkFileError(LocatedError):
     """A benchmarks file that cannot be trusted; names the file, row (header = row 1) and column."""
 
     def __init__(self, file: str, template: str, row: int | None = None, column: str | None = None, **params: object):
-        self.file = file
-        self.template = template
-        self.row = row
-        self.column = column
-        self.params = params
-        super().__init__(self.message())
-
-    def message(self, tr: Translator = ENGLISH) -> str:
-        return located(tr, self.file, self.row, self.column, self.template, self.params)
+        super().__init__(template, row, column, file=file, **params)
 
 
 def _number(text: str, name: str, row: int, column: str, required: bool = False) -> float | None:
