@@ -15,11 +15,12 @@ from retention.cli.common import (
     CommandError,
     add_data_arguments,
     add_period_arguments,
+    check_segment,
     emit,
     load_from_args,
     parse_as_of,
+    parse_segment,
 )
-from retention.cli.metrics_cmd import parse_segment
 from retention.engine.cohorts import BASES, cohort_table
 from retention.engine.metrics import segment_mask
 
@@ -41,14 +42,7 @@ def run(args: argparse.Namespace) -> int:
     data = load_from_args(args)
     as_of = parse_as_of(args.as_of)
     model = data.model(as_of)
-    if segment is not None:
-        if data.customers is None:
-            raise CommandError("--segment needs --customers FILE with that attribute column")
-        if segment[0] not in data.customers.table.columns:
-            raise CommandError(
-                f"{data.customers.file}, row 1: no column '{segment[0]}' to segment on; columns: "
-                + ", ".join(c for c in data.customers.table.columns if c != "customer_id")
-            )
+    check_segment(data, segment)
     try:
         rows = segment_mask(model, data.customers_table, segment)
         table = cohort_table(model, args.period, args.basis, args.start, args.end, rows)

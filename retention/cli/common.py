@@ -79,6 +79,29 @@ def parse_as_of(text: str | None) -> pd.Timestamp | None:
         raise CommandError(f"--as-of {text!r} is not a date; write YYYY-MM-DD") from exc
 
 
+def parse_segment(text: str | None) -> tuple[str, str] | None:
+    """`--segment COLUMN=VALUE` as a pair, checked before any file is read."""
+    if not text:
+        return None
+    column, sep, value = text.partition("=")
+    if not sep or not column.strip():
+        raise CommandError(f"--segment takes COLUMN=VALUE, got {text!r}")
+    return column.strip(), value.strip()
+
+
+def check_segment(data: Dataset, segment: tuple[str, str] | None) -> None:
+    """A segment needs a customers file with its column; say which columns there are when it has not."""
+    if segment is None:
+        return
+    if data.customers is None:
+        raise CommandError("--segment needs --customers FILE with that attribute column")
+    if segment[0] not in data.customers.table.columns:
+        raise CommandError(
+            f"{data.customers.file}, row 1: no column '{segment[0]}' to segment on; columns: "
+            + ", ".join(col for col in data.customers.table.columns if col != "customer_id")
+        )
+
+
 def load_from_args(args: argparse.Namespace) -> Dataset:
     try:
         mapping = parse_map_args(args.map)

@@ -9,11 +9,13 @@ from retention.cli.common import (
     CommandError,
     add_data_arguments,
     add_period_arguments,
+    check_segment,
     check_window,
     emit,
     frame_records,
     load_from_args,
     parse_as_of,
+    parse_segment,
 )
 from retention.engine.metrics import Query
 
@@ -28,29 +30,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def parse_segment(text: str | None) -> tuple[str, str] | None:
-    if not text:
-        return None
-    column, sep, value = text.partition("=")
-    if not sep or not column.strip():
-        raise CommandError(f"--segment takes COLUMN=VALUE, got {text!r}")
-    return column.strip(), value.strip()
-
-
 def run(args: argparse.Namespace) -> int:
     if not 0 < args.gross_margin <= 100:
         raise CommandError("--gross-margin is a percentage between 0 and 100")
     segment = parse_segment(args.segment)
     check_window(args)
     data = load_from_args(args)
-    if segment is not None:
-        if data.customers is None:
-            raise CommandError("--segment needs --customers FILE with that attribute column")
-        if segment[0] not in data.customers.table.columns:
-            raise CommandError(
-                f"{data.customers.file}, row 1: no column '{segment[0]}' to segment on; columns: "
-                + ", ".join(c for c in data.customers.table.columns if c != "customer_id")
-            )
+    check_segment(data, segment)
     query = Query(args.period, args.start, args.end, segment, args.gross_margin)
     try:
         table = data.metrics(query, parse_as_of(args.as_of))
