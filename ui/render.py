@@ -6,13 +6,11 @@ Streamlit elements that render text, or through `md()`, which escapes Markdown/H
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from retention import formatting
+from retention import escaping, formatting
 from retention.engine.kpis import Kpi
 from retention.exports import to_csv_bytes, to_xlsx_bytes
 from retention.glossary import METRICS
@@ -20,12 +18,10 @@ from retention.i18n import N_
 from retention.report import sections as report_sections
 from ui import state
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&])")
-
 
 def md(text: object) -> str:
-    """Escape a user value for use inside Markdown (no HTML, no links, no formatting)."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
+    """Escape a user value for use inside Markdown (no HTML, no links, no formatting): `retention.escaping.markdown`."""
+    return escaping.markdown(text)
 
 
 def format_value(name: str, value: float | None, currency: str = "USD") -> str:
