@@ -16,17 +16,19 @@ import datetime
 import io
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import xlsxwriter
-from xlsxwriter.workbook import Workbook
-from xlsxwriter.worksheet import Worksheet
 
 from retention import columns as table_columns
-from retention.figures.theme import COLORS
 from retention.glossary import KPI_CARDS, METRICS
 from retention.i18n import ENGLISH, N_, Translator
+from retention.palette import COLORS
+
+if TYPE_CHECKING:  # XlsxWriter is imported when a workbook is written, not by every CSV export or CLI command
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 WORKBOOK_OPTIONS = {
@@ -133,6 +135,8 @@ def write_table(
 def to_xlsx_bytes(frames: Mapping[str, pd.DataFrame]) -> bytes:
     """One sheet per table (keyed by sheet name), column names as they are, text neutralised."""
     buffer = io.BytesIO()
+    import xlsxwriter
+
     workbook = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
     taken: set[str] = set()
     for name, frame in frames.items():
@@ -162,6 +166,8 @@ def table_csv(frame: pd.DataFrame, tr: Translator = ENGLISH, currency: str = "")
 def table_xlsx(frame: pd.DataFrame, name: str, tr: Translator = ENGLISH, currency: str = "") -> bytes:
     """One formatted sheet: translated headers, Excel number formats per kind (thousands, decimals,
     %), rounded values, typed cells, formula cells neutralised."""
+    import xlsxwriter
+
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
     worksheet = workbook.add_worksheet(sheet_name(name, set()))
@@ -344,6 +350,8 @@ def excel_dashboard(
     the signed MRR movements, one sheet per extra table, and the definitions."""
     currency = currency or str(meta.get("currency") or "")
     buffer = io.BytesIO()
+    import xlsxwriter
+
     workbook = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
     workbook.set_properties({"title": str(meta.get("title") or tr("Retention dashboard")), "comments": "retention dashboard export"})
     taken: set[str] = set()

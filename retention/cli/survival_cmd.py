@@ -12,7 +12,6 @@ import argparse
 import sys
 
 from retention.cli.common import CommandError, add_data_arguments, emit, load_from_args, parse_as_of
-from retention.engine.survival import survival_curves
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -25,6 +24,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from retention.engine.survival import survival_curves  # lifelines (and SciPy) only for this command
+
     if args.by is not None and not args.customers:
         raise CommandError("--by needs --customers FILE with that attribute column")
     data = load_from_args(args)
