@@ -6,25 +6,21 @@ Streamlit elements that render text, or through `md()`, which escapes Markdown/H
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from retention import columns, formatting
+from retention import columns, escaping, formatting
 from retention.engine.kpis import Kpi
 from retention.exports import table_csv, table_xlsx, to_csv_bytes
 from retention.glossary import METRICS
 from retention.report import sections as report_sections
 from ui import state
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&])")
-
 
 def md(text: object) -> str:
-    """Escape a user value for use inside Markdown (no HTML, no links, no formatting)."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
+    """Escape a user value for use inside Markdown (no HTML, no links, no formatting): `retention.escaping.markdown`."""
+    return escaping.markdown(text)
 
 
 def format_value(name: str, value: float | None, currency: str = "USD") -> str:
