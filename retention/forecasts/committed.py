@@ -37,8 +37,13 @@ class Committed:
         return bool(len(self.frame)) and bool((movements.to_numpy() > 0).any())
 
 
-def committed_mrr(model: SnapshotModel, subscriptions: pd.DataFrame | None = None, months: int = 12) -> Committed:
-    """Committed MRR at each of the next `months` month-ends after the model's last complete month."""
+def committed_mrr(
+    model: SnapshotModel, subscriptions: pd.DataFrame | None = None, months: int = 12, rows: np.ndarray | None = None
+) -> Committed:
+    """Committed MRR at each of the next `months` month-ends after the model's last complete month.
+
+    `rows`: the model rows of a segment (None = every customer).
+    """
     if len(model.months) == 0:
         return Committed(pd.DataFrame(), 0.0, 0)
     last = model.months[-1]
@@ -49,8 +54,9 @@ def committed_mrr(model: SnapshotModel, subscriptions: pd.DataFrame | None = Non
     end = spans["end"].to_numpy(dtype="datetime64[ns]")
     micro = spans["mrr_micro"].to_numpy(dtype=np.int64)
     code = spans["code"].to_numpy()
+    members = np.ones(len(model.customer_ids), dtype=bool) if rows is None else np.asarray(rows, dtype=bool)
     first, final = snaps[0], snaps[-1]
-    changing = ((start > first) & (start <= final)) | (~np.isnat(end) & (end > first) & (end <= final))
+    changing = members[code] & (((start > first) & (start <= final)) | (~np.isnat(end) & (end > first) & (end <= final)))
     affected = np.unique(code[changing])
     rows = np.isin(code, affected)
     position = np.searchsorted(affected, code[rows])
@@ -59,7 +65,7 @@ def committed_mrr(model: SnapshotModel, subscriptions: pd.DataFrame | None = Non
         live = (start[rows] <= day) & (np.isnat(end[rows]) | (end[rows] > day))
         np.add.at(cells[:, j], position[live], micro[rows][live])
     # Whole-base MRR: everyone's MRR at the last snapshot, plus the affected customers' changes.
-    base = float(model.mrr[:, -1].sum()) if model.mrr.size else 0.0
+    base = float(model.mrr[members, -1].sum()) if model.mrr.size else 0.0
     ever = model.mrr[affected].max(axis=1) > 0 if model.mrr.size else np.zeros(len(affected), dtype=bool)
     prev, cur = cells[:, :-1], cells[:, 1:]
     seen = np.logical_or.accumulate(np.column_stack([ever, cells[:, 1:-1] > 0]), axis=1) if len(snaps) > 2 \
