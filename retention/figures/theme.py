@@ -4,18 +4,8 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-COLORS = {
-    "mrr_new": "#16a34a",
-    "mrr_expansion": "#86efac",
-    "mrr_reactivation": "#0d9488",
-    "mrr_contraction": "#f59e0b",
-    "mrr_churned": "#dc2626",
-    "primary": "#2563eb",
-    "secondary": "#7c3aed",
-    "muted": "#64748b",
-    "good": "#16a34a",
-    "bad": "#dc2626",
-}
+from retention.palette import COLORS  # noqa: F401  (re-exported: figures import it from here)
+
 FONT = "Inter, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif"
 
 

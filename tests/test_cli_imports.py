@@ -1,0 +1,47 @@
+"""A CLI command imports only what it needs (issue 15): `metrics` and `--help` never pay for
+lifelines (and the SciPy it pulls in), Plotly, XlsxWriter, openpyxl or Babel.
+
+Each command runs in a fresh interpreter with `-X importtime`, which lists every module the
+process imported, so the test sees exactly what a user's `python -m retention …` loads.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAVY = ("lifelines", "scipy", "plotly", "xlsxwriter", "openpyxl", "babel", "streamlit")
+
+
+def imported(*argv: str | Path) -> tuple[set[str], subprocess.CompletedProcess[str]]:
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "retention", *map(str, argv)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    modules = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+    return {m.split(".")[0] for m in modules}, done
+
+
+@pytest.mark.parametrize("argv", [("--help",), ("metrics", "--help")])
+def test_help_imports_nothing_heavy(argv: tuple[str, ...]) -> None:
+    top, done = imported(*argv)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "usage:" in done.stdout
+    assert not top & set(HEAVY), sorted(top & set(HEAVY))
+
+
+def test_metrics_imports_neither_lifelines_nor_plotly(metrics_fixtures: Path) -> None:
+    top, done = imported("metrics", "--subscriptions", metrics_fixtures / "subscriptions.csv", "--as-of", "2020-12-31",
+                         "--format", "csv")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.startswith("period,customers_start")
+    assert "2019-03" in done.stdout  # the command really computed the table
+    assert not top & set(HEAVY), sorted(top & set(HEAVY))
+
+
+def test_survival_still_imports_lifelines_when_it_needs_it(metrics_fixtures: Path) -> None:
+    top, done = imported("survival", "--subscriptions", metrics_fixtures / "subscriptions.csv", "--as-of", "2020-12-31")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "lifelines" in top and '"curves"' in done.stdout
