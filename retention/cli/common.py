@@ -22,6 +22,7 @@ from retention.importing import LoadResult
 from retention.importing.mapping import parse_map_args
 from retention.importing.presets import BY_KEY
 from retention.importing.status import parse_status_args
+from retention.importing.summary import describe, text_lines
 
 
 class CommandError(Exception):
@@ -117,7 +118,19 @@ def load_from_args(args: argparse.Namespace) -> Dataset:
         rates=getattr(args, "rates", None), status_policy=statuses,
     )
     report_rejects(data, getattr(args, "rejects", None))
+    report_import(data, args)
     return data
+
+
+def report_import(data: Dataset, args: argparse.Namespace) -> None:
+    """Say how each file was read: `info:` lines on stderr (stdout stays the result alone); with
+    `--format json` stderr stays quiet and the same facts go into the JSON as `files`."""
+    args.import_files = [describe(result) for result in data.results()]
+    if getattr(args, "format", None) == "json":
+        return
+    for result in data.results():
+        for line in text_lines(result):
+            print(f"info: {line}", file=sys.stderr)
 
 
 def warn_rejects(results: list[LoadResult], rejects_path: str | None) -> None:
@@ -159,9 +172,12 @@ def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [clean(dict(zip(frame.columns, row, strict=False))) for row in frame.itertuples(index=False, name=None)]
 
 
-def emit(payload: dict[str, Any], frame: pd.DataFrame | None, fmt: str) -> None:
-    """Print `payload` as JSON, or `frame` as CSV or an aligned table."""
+def emit(payload: dict[str, Any], frame: pd.DataFrame | None, fmt: str, files: list[dict[str, Any]] | None = None) -> None:
+    """Print `payload` as JSON, or `frame` as CSV or an aligned table.  `files`: how each input file
+    was read (`report_import`), added to the JSON."""
     if fmt == "json":
+        if files is not None:
+            payload = {**payload, "files": files}
         json.dump(clean(payload), sys.stdout, indent=2, allow_nan=False)
         sys.stdout.write("\n")
     elif fmt == "csv":

@@ -45,5 +45,5 @@ def run(args: argparse.Namespace) -> int:
     if table.empty:
         print(f"warning: no complete {args.period} in the data and window (as of {data.model(parse_as_of(args.as_of)).as_of.date()})",
               file=sys.stderr)
-    emit({"rows": frame_records(table)}, table, args.format)
+    emit({"rows": frame_records(table)}, table, args.format, files=getattr(args, "import_files", None))
     return 0

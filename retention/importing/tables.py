@@ -40,6 +40,7 @@ from retention.importing.presets import Preset, get_preset
 from retention.importing.reader import read_table
 from retention.importing.recognise import check_mrr_is_monthly, complete_revenue_mapping, require_rows, revenue_error
 from retention.importing.result import LoadResult
+from retention.importing.sentinels import blank_unrepresentable, far_future, summarise
 from retention.importing.status import DEFAULT_STATUS_POLICY, StatusPolicy
 
 SUBSCRIPTION_COLUMNS = [
@@ -233,8 +234,13 @@ def subscriptions_from_frame(
     start, bad_start = parse_dates(_col(raw, resolved, "start_date"), order)
     rj.reject(bad_start, "start_date", N_("not a date"))
     rj.reject(start.isna(), "start_date", N_("missing start date"))
-    end, bad_end = parse_dates(_col(raw, resolved, "end_date"), order)
+    end_text = _col(raw, resolved, "end_date")
+    open_text, unrepresentable = blank_unrepresentable(end_text)
+    end, bad_end = parse_dates(open_text, order)
     rj.reject(bad_end, "end_date", N_("not a date"))
+    # "Still running" written as 9999-12-31 or 2050-01-01: an open end, reported on the result.
+    sentinel = unrepresentable | far_future(start, end)
+    end = end.where(~sentinel)
     trial_end, bad_trial = parse_dates(_col(raw, resolved, "trial_end"), order)
     rj.reject(bad_trial, "trial_end", N_("not a date"))
     paid_through, bad_paid = parse_dates(_col(raw, resolved, "paid_through"), order)
@@ -330,6 +336,7 @@ def subscriptions_from_frame(
         decimals={c: d for c, d in decimals.items() if c in (resolved.get(money_field), resolved.get("quantity"))},
         currency=reporting, rates=used_rates,
         sheet=getattr(source, "sheet", None), customer_attributes=_attributes(chosen, raw, table),
+        open_end_sentinels=summarise(end_text, sentinel & keep),
     )
 
 
