@@ -26,6 +26,7 @@ from retention.importing import (
     load_subscriptions,
     read_rates,
 )
+from retention.importing.ledger import LedgerSettings
 
 MAX_SEGMENT_VALUES = 50
 
@@ -109,6 +110,7 @@ def load_dataset(
     reporting_currency: str | None = None,
     rates: Mapping[str, float] | str | Path | None = None,
     status_policy: StatusPolicy | Mapping[str, str] | None = None,
+    ledger_settings: LedgerSettings | None = None,
 ) -> Dataset:
     """Load subscriptions (and customers) from files; `mapping` is canonical -> source column.
 
@@ -120,7 +122,7 @@ def load_dataset(
         rates = read_rates(read_bytes(rates), Path(rates).name)
     subs = load_subscriptions(
         read_bytes(subscriptions), Path(subscriptions).name, mapping, preset=preset, date_order=date_order, sheet=sheet,
-        reporting_currency=reporting_currency, rates=rates, status_policy=status_policy,
+        reporting_currency=reporting_currency, rates=rates, status_policy=status_policy, ledger_settings=ledger_settings,
     )
     cust = None
     if customers is not None:

@@ -50,4 +50,7 @@ def _show_ledger(result, explain: pd.DataFrame) -> None:
         shown["cadence"] = shown["cadence"].map(lambda c: tr(c) if isinstance(c, str) else c)
     if "note" in shown:
         shown["note"] = shown["note"].map(lambda c: tr(c) if isinstance(c, str) and c else c)
-    st.dataframe(shown, hide_index=True, width="stretch")
+    headers = {"customer_id": tr("Customer"), "subscription": tr("Subscription"), "payments": tr("Payments used"),
+               "cadence": tr("Cadence"), "mrr": tr("MRR"), "first_payment": tr("First payment"),
+               "last_payment": tr("Last payment"), "spans": tr("Spans"), "ends": tr("Churned on"), "note": tr("Note")}
+    st.dataframe(shown.rename(columns=headers), hide_index=True, width="stretch")
