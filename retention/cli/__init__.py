@@ -22,6 +22,7 @@ COMMANDS = [
     "retention.cli.engagement_cmd",
     "retention.cli.feedback_cmd",
     "retention.cli.forecast_cmd",
+    "retention.cli.customers_cmd",
     "retention.cli.workspace_cmd",
 ]
 
