@@ -171,6 +171,7 @@ def load_from_args(args: argparse.Namespace) -> Dataset:
             raise CommandError(f"--dataset reads a saved dataset; leave out {', '.join(given)} (or leave out --dataset)")
         data = dataset_from_workspace(args)
         report_rejects(data, getattr(args, "rejects", None))
+        report_import(data, args)
         return data
     if not getattr(args, "subscriptions", None):
         raise CommandError("give --subscriptions FILE, or --dataset NAME to read a dataset saved in the workspace")
