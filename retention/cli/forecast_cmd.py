@@ -105,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
     )
     payload = bundle_json(bundle, args.cohort)
     if args.format == "table":
-        summary = cohort_summary(bundle)
+        summary = cohort_summary(bundle.retention)
         if args.cohort is not None:
             summary = summary[summary["cohort"] == args.cohort]
         emit(payload, summary.drop(columns=["ltv_reason"]), "table")
