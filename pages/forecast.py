@@ -206,3 +206,10 @@ else:
 if committed.at_risk_subscriptions:
     st.warning(tr("{n} subscriptions marked as not renewing have no end date: {mrr} MRR at risk, not placed in a month.",
                   n=committed.at_risk_subscriptions, mrr=money(committed.at_risk_mrr)))
+
+metrics_table = state.metrics(view)
+if not metrics_table.empty:
+    with st.container(border=True):
+        st.subheader(tr("Share this forecast"))
+        st.caption(tr("The report and workbook include this forecast next to the dashboard's metrics."))
+        render.report_downloads(view, metrics_table, key="forecast_report")

@@ -56,3 +56,31 @@ def cached_with_status(key: tuple, compute: Callable[[], T], label: str) -> T:
             results[key] = compute()
         box.empty()  # the box only says what is running; once done, the results speak
     return results[key]
+
+
+def report_parts(view: state.View, tr, currency: str):
+    """A function returning (report sections, Excel sheets) of the forecast, built once when first asked for.
+
+    Report downloads are built when clicked, so the forecast is computed then, not on every page run.
+    """
+    from retention.forecasts.bundle import forecast_all
+    from retention.forecasts.projection import LtvSettings
+    from retention.forecasts.report import forecast_section, forecast_sheets
+
+    data = state.dataset()
+    model = data.model(view.as_of)
+    customers, revenue = cohort_tables(view)
+    table = monthly(view)
+    subs = subscriptions(view)
+    rows = state.rows_for(view)
+    memo: dict[str, object] = {}
+
+    def parts():
+        if "parts" not in memo:
+            horizon = {"month": 24, "quarter": 8, "year": 5}[view.granularity]
+            bundle = forecast_all(customers, revenue, table, model, subs, horizon=horizon,
+                                  settings=LtvSettings(view.gross_margin), rows=rows)
+            memo["parts"] = ([forecast_section(bundle, customers, currency, tr)], forecast_sheets(bundle, tr))
+        return memo["parts"]
+
+    return parts
