@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from retention.dataset import Dataset, load_dataset
+from retention.engine.query import Query
 from retention.exports import neutralise_frame
 from retention.importing import LoadResult
 from retention.importing.mapping import parse_map_args
@@ -100,6 +101,18 @@ def check_segment(data: Dataset, segment: tuple[str, str] | None) -> None:
             f"{data.customers.file}, row 1: no column '{segment[0]}' to segment on; columns: "
             + ", ".join(col for col in data.customers.table.columns if col != "customer_id")
         )
+
+
+def query_from_args(args: argparse.Namespace, segment: tuple[str, str] | None = None) -> Query:
+    """The engine query of a command's period, window, as-of and margin flags (flags it lacks take defaults)."""
+    try:
+        return Query(
+            granularity=getattr(args, "period", None) or "month", start=getattr(args, "start", None),
+            end=getattr(args, "end", None), segment=segment, as_of=parse_as_of(getattr(args, "as_of", None)),
+            gross_margin=getattr(args, "gross_margin", None) or 100.0,
+        )
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
 
 
 def load_from_args(args: argparse.Namespace) -> Dataset:
