@@ -18,7 +18,6 @@ ensure_app()
 
 tr = state.tr()
 view = controls.sidebar()
-data = state.dataset()
 language = tr.language
 currency = state.currency()
 st.title(tr("Forecast"))
@@ -28,8 +27,8 @@ st.markdown(tr(
     "assumed, and where the data cannot support a number the page says so instead of showing one."
 ))
 
-customers, revenue = forecast_state.cohort_tables(view)
-monthly = forecast_state.monthly(view)
+data = forecast_state.inputs(view)
+customers, revenue, monthly = data.customers, data.revenue, data.monthly
 if not customers.rows or monthly.empty:
     render.no_periods_message()
     st.stop()
@@ -167,8 +166,7 @@ expansion_change = s3.number_input(tr("Expansion MRR change (%)"), -100.0, 500.0
 scenario = Scenario(float(churn_change), float(new_change), float(expansion_change))
 mrr = mrr_forecast(monthly, months_ahead, window, mode, scenario)
 committed = state.cached(("forecast_committed", view.segment, view.as_of, months_ahead),
-                         lambda: committed_mrr(data.model(view.as_of), forecast_state.subscriptions(view), months_ahead,
-                                               state.rows_for(view)))
+                         lambda: committed_mrr(data.model, data.subscriptions, months_ahead, data.rows))
 if mrr.reason is not None:
     st.info(tr(reason_text(mrr.reason)))
 else:

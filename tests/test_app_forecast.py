@@ -8,7 +8,6 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from retention import Query
-from retention.engine.cohorts import cohort_table
 from retention.forecasts.projection import LtvSettings, project
 from ui.state import load_sample
 
@@ -40,11 +39,10 @@ def page() -> AppTest:
 
 
 def test_cards_show_the_models_ltv_and_the_simple_one_beside_it(page):
-    data = load_sample()
-    model = data.model()
-    monthly = data.metrics(Query(granularity="month"))
+    engine = load_sample().engine()
+    monthly = engine.metrics(Query(granularity="month"))
     horizon = page.slider(key="forecast_horizon").value
-    expected = project(cohort_table(model, "month", "customers"), cohort_table(model, "month", "revenue"), horizon,
+    expected = project(engine.cohorts(Query(), basis="customers"), engine.cohorts(Query(), basis="revenue"), horizon,
                        LtvSettings(), float(monthly["arpa"].iloc[-1]))
     assert _money(_metric(page, "LTV of a new customer (model)")) == pytest.approx(expected.new_customer_ltv.value, abs=1)
     assert _money(_metric(page, "Simple LTV (ARPA × margin ÷ churn)")) == pytest.approx(monthly["ltv"].iloc[-1], abs=1)

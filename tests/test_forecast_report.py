@@ -8,8 +8,8 @@ import openpyxl
 import pytest
 
 from retention import Query
-from retention.engine.cohorts import cohort_table
 from retention.forecasts.bundle import forecast_all
+from retention.forecasts.inputs import forecast_inputs
 from retention.forecasts.report import forecast_section, forecast_sheets, key_numbers
 from retention.i18n import Translator
 from retention.report.summary import excel_report, html_report
@@ -19,12 +19,10 @@ from ui.state import load_sample
 @pytest.fixture(scope="module")
 def parts():
     data = load_sample()
-    model = data.model()
-    customers = cohort_table(model, "month", "customers")
-    revenue = cohort_table(model, "month", "revenue")
-    monthly = data.metrics(Query(granularity="month"))
-    bundle = forecast_all(customers, revenue, monthly, model, data.subscriptions.table, horizon=24, bootstrap=50)
-    return bundle, customers, monthly
+    inputs = forecast_inputs(data.engine(), data.subscriptions.table, Query(granularity="month"))
+    bundle = forecast_all(inputs.customers, inputs.revenue, inputs.monthly, inputs.model, inputs.subscriptions,
+                          horizon=24, bootstrap=50)
+    return bundle, inputs.customers, inputs.monthly
 
 
 def test_html_report_has_the_forecast_chapter(parts):
