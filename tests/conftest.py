@@ -13,3 +13,12 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def metrics_fixtures() -> Path:
     """Folder of the metric-engine fixtures; every number they produce is worked out in tests/test_metrics_hand.py."""
     return FIXTURES / "metrics"
+
+
+@pytest.fixture(autouse=True)
+def empty_workspace(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test starts on its own empty workspace in local mode, never the developer's ./workspace or mode."""
+    folder = tmp_path_factory.mktemp("workspace")
+    monkeypatch.setenv("RETENTION_WORKSPACE", str(folder))
+    monkeypatch.delenv("RETENTION_MODE", raising=False)
+    return folder
