@@ -28,7 +28,12 @@ MOVEMENT_NAMES: dict[str, str] = {
 
 
 def selectable(fig: go.Figure, key: str) -> list[dict[str, Any]]:
-    """Draw a chart whose bars, points or cells can be clicked; returns the selected points."""
+    """Draw a chart whose bars, points or cells can be clicked; returns the selected points.
+
+    Hover switches to "closest": with Plotly's unified x hover a click selects every trace at that
+    period, and the list could not tell the churned bar from the new one the user clicked.
+    """
+    fig.update_layout(hovermode="closest")
     event = st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False},
                             on_select="rerun", selection_mode="points")
     try:
