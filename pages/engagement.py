@@ -60,7 +60,8 @@ cards[3].metric(tr("Active users"), formatting.number(activity.actors, language)
 st.caption(tr("Data as of {date}; days in {zone}.", date=formatting.day(events["timestamp"].max(), language), zone=zone))
 
 cohorts = state.cached(("eng_cohorts", view.segment, tz, interval), lambda: engagement_cohorts(activity, interval))
-render.chart(cohort_heatmap(cohorts, interval, tr), key="eng_heatmap")
+render.chart(cohort_heatmap(cohorts, interval, tr, *render.window_dates(view)), key="eng_heatmap", empty=tr(
+    "No engagement cohort started in the selected range: pick a longer range, or upload usage events that cover it."))
 left, right = st.columns(2)
 with left:
     render.chart(retention_curve(day_n_curve(activity, 30), week_n_curve(activity, 12), tr), key="eng_curve")

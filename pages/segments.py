@@ -37,13 +37,16 @@ st.caption(render.md(tr("{attribute}: last period {period}; averages pooled over
                         "Segments marked * have fewer than {n} customers at the start of the last period, "
                         "too few for a stable rate.", attribute=attribute, period=period, n=SMALL_SEGMENT)))
 currency = state.currency()
+no_start = tr("No segment had paying customers at the start of the period: pick a longer range, or load a "
+              "subscriptions file that reaches further back.")
+no_end = tr("No segment has paying customers at the end of the period: check the end dates in the subscriptions file.")
 left, right = st.columns(2)
 with left:
-    render.chart(segment_rates(frame, tr=tr), key="seg_rates")
-    render.chart(segment_bars(frame, "arpa", currency, tr), key="seg_arpa")
+    render.chart(segment_rates(frame, tr=tr), key="seg_rates", empty=no_start)
+    render.chart(segment_bars(frame, "arpa", currency, tr), key="seg_arpa", empty=no_end)
 with right:
-    render.chart(segment_bars(frame, "logo_churn_rate", currency, tr), key="seg_churn")
-    render.chart(segment_bars(frame, "mrr_end", currency, tr), key="seg_mrr")
+    render.chart(segment_bars(frame, "logo_churn_rate_avg", currency, tr), key="seg_churn", empty=no_start)
+    render.chart(segment_bars(frame, "mrr_end", currency, tr), key="seg_mrr", empty=no_end)
 
 st.subheader(tr("Benchmark that fits each segment"))
 st.caption(tr("Monthly logo churn benchmarks depend on price: each segment is compared with the band of its own ARPA."))

@@ -63,7 +63,19 @@ def kpi_cards(kpis: list[Kpi], currency: str = "USD", per_row: int = 4) -> None:
             )
 
 
-def chart(fig: go.Figure, key: str | None = None) -> None:
+def chart(fig: go.Figure, key: str | None = None, empty: str | None = None) -> None:
+    """Draw a chart; one with nothing to show becomes the sentence `empty` (which file or column would fill it)."""
+    from retention.figures.empty import has_data
+
+    if not has_data(fig):
+        tr = state.tr()
+        title = fig.layout.title.text if fig.layout.title and fig.layout.title.text else ""
+        message = empty or tr("Nothing to draw in the selected range and segment.")
+        with st.container(border=True):
+            if title:
+                st.markdown(f"**{md(title)}**")
+            st.caption(message)
+        return
     st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False})
 
 
@@ -139,6 +151,28 @@ def download_buttons(table: pd.DataFrame, name: str, key: str, currency: str | N
 def table_with_exports(table: pd.DataFrame, name: str, key: str) -> None:
     show_table(table)
     download_buttons(table, name, key)
+
+
+def currency_assumed() -> bool:
+    """True when the subscriptions name no currency and `state.currency()` fell back to its default."""
+    table = state.dataset().subscriptions.table
+    if "currency" not in table:
+        return True
+    values = table["currency"].astype(str).str.strip()
+    return bool(values[values.ne("") & values.ne("NAN") & values.ne("nan")].empty)
+
+
+def window_dates(view: state.View) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """First and last day of the sidebar's range (None when the range is open), for day-based tables."""
+    freq = {"month": "M", "quarter": "Q", "year": "Y"}[view.granularity]
+
+    def bound(label: str | None, first: bool) -> pd.Timestamp | None:
+        if not label:
+            return None
+        period = pd.Period(label.replace("-Q", "Q"), freq=freq)
+        return period.start_time if first else period.end_time.normalize()
+
+    return bound(view.start, True), bound(view.end, False)
 
 
 def no_periods_message() -> None:
