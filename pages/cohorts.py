@@ -45,8 +45,9 @@ if not table.rows:
 
 render.caption_for(view, state.metrics(view))
 currency = state.currency()
-render.chart(cohort_heatmap(table, mode, currency, tr), key="heatmap")
-render.chart(average_retention(average_retention_curve(table), table, tr), key="average_curve")
+render.chart(lambda: cohort_heatmap(table, mode, currency, tr), key="heatmap", cache=(view, basis, mode, currency))
+render.chart(lambda: average_retention(average_retention_curve(table), table, tr), key="average_curve",
+             cache=(view, basis))
 render.download_buttons(table.long(), f"cohorts_{basis}", key="cohorts_export")
 
 st.header(tr("Customer lifetime"))
@@ -67,7 +68,7 @@ curves = state.cached(
     lambda: survival_curves(model, data.customers_table, by, rows),
 )
 if curves:
-    render.chart(survival_figure(curves, tr), key="survival")
+    render.chart(lambda: survival_figure(curves, tr), key="survival", cache=(view, by))
     medians = [
         {tr("Segment"): segment_name(c.segment, tr), tr("Customers"): c.customers, tr("Churned"): c.churned,
          tr("Median lifetime (months)"): c.median_lifetime_months}

@@ -24,11 +24,11 @@ render.kpi_cards(kpi_summary(state.history(view), period, KPI_CARDS))
 
 left, right = st.columns(2)
 with left:
-    render.trend(figures.retention_rates(table, tr), ["crr"], view, table, key="crr")
-    render.chart(figures.customer_movements(table, tr), key="customers")
+    render.trend(lambda: figures.retention_rates(table, tr), ["crr"], view, table, key="crr")
+    render.chart(lambda: figures.customer_movements(table, tr), key="customers", cache=(view,))
 with right:
-    render.trend(figures.logo_churn(table, tr), ["logo_churn_rate"], view, table, key="logo_churn")
-    render.trend(figures.nrr_grr(table, tr), ["nrr", "grr"], view, table, key="nrr_grr")
+    render.trend(lambda: figures.logo_churn(table, tr), ["logo_churn_rate"], view, table, key="logo_churn")
+    render.trend(lambda: figures.nrr_grr(table, tr), ["nrr", "grr"], view, table, key="nrr_grr")
 
 st.subheader(tr("All metrics per period"))
 render.table_with_exports(table, "metrics", key="overview_metrics")

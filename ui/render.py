@@ -6,6 +6,8 @@ Streamlit elements that render text, or through `md()`, which escapes Markdown/H
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -63,10 +65,19 @@ def kpi_cards(kpis: list[Kpi], currency: str = "USD", per_row: int = 4) -> None:
             )
 
 
-def chart(fig: go.Figure, key: str | None = None, empty: str | None = None) -> None:
-    """Draw a chart; one with nothing to show becomes the sentence `empty` (which file or column would fill it)."""
+def chart(fig: go.Figure | Callable[[], go.Figure], key: str | None = None, empty: str | None = None,
+          cache: tuple | None = None) -> None:
+    """Draw a chart; one with nothing to show becomes the sentence `empty` (which file or column would fill it).
+
+    `fig` may be a function building the figure; with `cache` (what the figure depends on, e.g. the
+    view) the built figure is kept for the session, so a rerun that comes back to a view (a page
+    visited again, a period toggled back) draws without building Plotly objects again.
+    """
     from retention.figures.empty import has_data
 
+    if callable(fig):
+        build = fig
+        fig = state.cached(("figure", key, state.tr().language, *cache), build) if cache is not None else build()
     if not has_data(fig):
         tr = state.tr()
         title = fig.layout.title.text if fig.layout.title and fig.layout.title.text else ""
@@ -192,14 +203,20 @@ def caption_for(view: state.View, table: pd.DataFrame) -> None:
     st.caption(md(" · ".join([span, segment, tr("data as of {date}", date=as_of), source])))
 
 
-def trend(fig: go.Figure, metrics: list[str], view: state.View, table: pd.DataFrame, key: str) -> None:
-    """A trend chart with the benchmarks and targets that fit it."""
+def trend(fig: go.Figure | Callable[[], go.Figure], metrics: list[str], view: state.View, table: pd.DataFrame,
+          key: str) -> None:
+    """A trend chart with the benchmarks and targets that fit it (cached per view and targets when `fig` is a builder)."""
     from retention.figures.trends import with_benchmarks
 
     arpa_values = table["arpa"].dropna() if "arpa" in table else pd.Series(dtype=float)
     arpa = float(arpa_values.iloc[-1]) if len(arpa_values) else None
-    fig, _ = with_benchmarks(fig, metrics, view.granularity, arpa, state.targets(), state.tr())
-    chart(fig, key=key)
+    targets = tuple(state.targets())
+
+    def build() -> go.Figure:
+        base = fig() if callable(fig) else fig
+        return with_benchmarks(base, metrics, view.granularity, arpa, targets, state.tr())[0]
+
+    chart(build, key=key, cache=(view, targets, tuple(metrics)) if callable(fig) else None)
 
 
 def report_downloads(view: state.View, table: pd.DataFrame, key: str) -> None:
