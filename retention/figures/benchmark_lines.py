@@ -105,7 +105,7 @@ def _draw(fig: go.Figure, line: BenchmarkLine, xs: Sequence[object], tr: Transla
     fig.add_hline(y=line.value, line_dash=dash, line_color=color, line_width=1.5, layer="below")
     if xs:
         fig.add_scatter(
-            x=list(xs), y=[line.value] * len(xs), mode="lines+markers", marker={"opacity": 0, "size": 8, "color": color},
+            x=list(xs), y=[line.value] * len(xs), mode="lines", marker={"opacity": 0, "size": 8, "color": color},
             line={"color": color, "dash": dash, "width": 1.5}, name=legend_text(line, tr), showlegend=True,
             legendrank=REFERENCE_RANK, hovertemplate=_hover(line, tr), meta={"benchmark": line.id, "kind": line.kind},
         )

@@ -39,6 +39,8 @@ def base_layout(
         "yaxis": {"title": {"text": y_title}},
         "separators": separators(language),
     }
+    if any("<br>" in str(t) for t in layout["xaxis"].get("ticktext", ())):
+        layout["legend"]["y"] = -0.22  # clear of the second line of the period labels (the year)
     if "yaxis2" in fig.layout and fig.layout["yaxis2"].overlaying:
         for axis, settings in round_dual_axes(fig).items():
             layout[axis] = {**layout.get(axis, {}), **settings}
