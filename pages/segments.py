@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from retention import columns, formatting
 from retention.engine.metrics import Query
 from retention.engine.segments import SMALL_SEGMENT, compare_segments
 from retention.figures.segments import segment_bars, segment_rates
@@ -57,8 +58,8 @@ for record in frame.itertuples(index=False):
     fits.append({
         tr("Segment"): record.segment,
         tr(METRICS["arpa"].label): render.format_value("arpa", record.arpa, currency),
-        tr(METRICS["logo_churn_rate"].label): render.format_value("logo_churn_rate", record.logo_churn_rate),
-        tr("Benchmark"): "; ".join(f"{line.name}: {line.value:.1f} %" for line in lines) or "—",
+        columns.describe("logo_churn_rate_avg", tr).label: render.format_value("logo_churn_rate", record.logo_churn_rate_avg),
+        tr("Benchmark"): "; ".join(f"{line.name}: {formatting.percent(line.value, tr.language)}" for line in lines) or "—",
     })
 st.dataframe(fits, hide_index=True, width="stretch")
 

@@ -19,6 +19,7 @@ from retention.i18n import ENGLISH, N_, Translator
 DAY_7_BENCHMARK = 7.0
 WEEK_8_BENCHMARK = 35.0
 _AGE_WORDS = {"day": N_("Day {n}"), "week": N_("Week {n}"), "month": N_("Month {n}")}
+_SINCE = {"day": N_("Days since first seen"), "week": N_("Weeks since first seen"), "month": N_("Months since first seen")}
 _INTERVAL_WORDS = {"day": N_("day"), "week": N_("week"), "month": N_("month")}
 
 
@@ -76,7 +77,7 @@ def cohort_heatmap(
         z[i, :n] = cohort["percent"][:n]
         counts[i, :n] = cohort["values"][:n]
     language = getattr(tr, "language", "en")
-    ages = [tr(_AGE_WORDS[interval], n=str(k)) for k in range(width)]
+    ages = [str(k) for k in range(width)]  # the axis title says "weeks since first seen"; numbers stay horizontal
     names = [f"{plotly_text(c['cohort'])} (n={formatting.number(c['size'], language)})" for c in rows]
     text = None
     if width <= TEXT_CELLS[0] and len(rows) <= TEXT_CELLS[1]:
@@ -90,18 +91,20 @@ def cohort_heatmap(
             customdata=np.dstack([hover_text, active]) if len(rows) and width else None,
             colorscale="Blues", zmin=0, zmax=100, colorbar={"title": {"text": "%"}, "thickness": 12},
             hoverongaps=False, xgap=1, ygap=1, textfont={"size": 10},
-            hovertemplate="%{y}, %{x}: %{customdata[0]} (%{customdata[1]} " + tr("active") + ")<extra></extra>",
+            hovertemplate="%{y}, " + tr(_AGE_WORDS[interval], n="%{x}") + ": %{customdata[0]} (%{customdata[1]} "
+            + tr("active") + ")<extra></extra>",
         )
     )
     fig.update_yaxes(autorange="reversed", type="category")
     height = max(320, min(900, 90 + 22 * len(rows)))
     fig = base_layout(
         fig, tr("Engagement cohorts: % of each {interval}'s new actors active later", interval=tr(_INTERVAL_WORDS[interval])),
-        y_title=tr("First seen"), x_title=tr("Periods since first seen"), height=height, language=language,
+        y_title=tr("First seen"), x_title=tr(_SINCE[interval]), height=height, language=language,
     )
     fig.update_layout(hovermode="closest", plot_bgcolor="white")
-    fig.update_xaxes(showgrid=False, side="top")
+    fig.update_xaxes(showgrid=False, side="top", tickangle=0)
     fig.update_yaxes(showgrid=False)
+    fig.update_layout(margin={"t": 90})
     return fig
 
 

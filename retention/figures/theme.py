@@ -39,8 +39,10 @@ def base_layout(
         "yaxis": {"title": {"text": y_title}},
         "separators": separators(language),
     }
-    if any("<br>" in str(t) for t in layout["xaxis"].get("ticktext", ())):
-        layout["legend"]["y"] = -0.22  # clear of the second line of the period labels (the year)
+    # The legend sits under the axis: lower when the period labels have a second line (the year) or
+    # the axis has a title, so it never covers them.
+    two_lines = any("<br>" in str(t) for t in layout["xaxis"].get("ticktext", ()))
+    layout["legend"]["y"] = -0.12 - 0.1 * two_lines - 0.12 * bool(x_title)
     if "yaxis2" in fig.layout and fig.layout["yaxis2"].overlaying:
         for axis, settings in round_dual_axes(fig).items():
             layout[axis] = {**layout.get(axis, {}), **settings}
