@@ -73,7 +73,7 @@ def test_monthly_customer_cohorts_with_reactivation_and_ragged_edge(model):
 
 def test_cohort_sizes_equal_new_customers(model):
     table = cohort_table(model, "month")
-    metrics = compute_metrics(model, Query("month"))
+    metrics = compute_metrics(model, Query(granularity="month"))
     new = dict(zip(metrics["period"], metrics["customers_new"], strict=True))
     assert {r.label: r.size for r in table.rows} == {p: n for p, n in new.items() if n}
 

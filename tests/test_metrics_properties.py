@@ -174,9 +174,9 @@ def test_identities_and_oracle(granularity: str, subs: pd.DataFrame, as_of) -> N
 @given(subs=subscription_tables(), as_of=as_of_days)
 def test_month_quarter_year_agree(subs: pd.DataFrame, as_of) -> None:
     model = model_for(subs, as_of)
-    months = compute_metrics(model, Query("month")).set_index("period")
+    months = compute_metrics(model, Query(granularity="month")).set_index("period")
     for granularity in ("quarter", "year"):
-        coarse = compute_metrics(model, Query(granularity)).set_index("period")
+        coarse = compute_metrics(model, Query(granularity=granularity)).set_index("period")
         for label, got in coarse.iterrows():
             period = to_period(label, granularity)
             first = period.asfreq("M", how="start").strftime("%Y-%m")
@@ -199,11 +199,11 @@ def test_month_quarter_year_agree(subs: pd.DataFrame, as_of) -> None:
        bounds=st.tuples(st.integers(0, 40), st.integers(0, 40)))
 def test_window_only_slices(subs: pd.DataFrame, as_of, granularity: str, bounds: tuple[int, int]) -> None:
     model = model_for(subs, as_of)
-    full = compute_metrics(model, Query(granularity))
+    full = compute_metrics(model, Query(granularity=granularity))
     lo, hi = sorted(bounds)
     start = (BASE.to_period("M") + lo).strftime("%Y-%m")  # month labels, widened at coarser granularities
     end = (BASE.to_period("M") + hi).strftime("%Y-%m")
-    window = compute_metrics(model, Query(granularity, start=start, end=end))
+    window = compute_metrics(model, Query(granularity=granularity, start=start, end=end))
     first = pd.Period(start, "M").asfreq(FREQ[granularity])
     last = pd.Period(end, "M").asfreq(FREQ[granularity])
     periods = pd.PeriodIndex([to_period(p, granularity) for p in full["period"]], freq=FREQ[granularity])
@@ -217,9 +217,9 @@ def test_window_only_slices(subs: pd.DataFrame, as_of, granularity: str, bounds:
 def test_segment_and_complement_add_up(subs: pd.DataFrame, as_of, granularity: str, groups: list[str]) -> None:
     customers = pd.DataFrame({"customer_id": list("abcdefg"), "group": groups})
     model = model_for(subs, as_of)
-    full = compute_metrics(model, Query(granularity))
-    x = compute_metrics(model, Query(granularity, segment=("group", "x")), customers)
-    y = compute_metrics(model, Query(granularity, segment=("group", "y")), customers)
+    full = compute_metrics(model, Query(granularity=granularity))
+    x = compute_metrics(model, Query(granularity=granularity, segment=("group", "x")), customers)
+    y = compute_metrics(model, Query(granularity=granularity, segment=("group", "y")), customers)
     assert x["period"].tolist() == full["period"].tolist() == y["period"].tolist()
     for name in COUNTS:
         assert (x[name] + y[name] == full[name]).all(), name
@@ -230,7 +230,7 @@ def test_segment_and_complement_add_up(subs: pd.DataFrame, as_of, granularity: s
 def test_no_paid_span_gives_no_rows() -> None:
     subs = pd.DataFrame({"customer_id": ["a"], "start_date": [BASE], "end_date": [pd.NaT], "mrr": [0.0], "trial_end": [pd.NaT]})
     for granularity in ("month", "quarter", "year"):
-        frame = compute_metrics(build_model(subs, pd.Timestamp("2019-12-31")), Query(granularity))
+        frame = compute_metrics(build_model(subs, pd.Timestamp("2019-12-31")), Query(granularity=granularity))
         assert frame.empty and list(frame.columns)[0] == "period"
 
 

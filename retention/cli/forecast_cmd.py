@@ -24,10 +24,7 @@ from retention.cli.common import (
     parse_as_of,
     parse_segment,
 )
-from retention.forecasts.bundle import bundle_json, cohort_summary, cohorts_long, forecast_all
-from retention.forecasts.inputs import forecast_inputs
-from retention.forecasts.mrr import MODES, Scenario
-from retention.forecasts.projection import LtvSettings
+from retention.forecasts.mrr import MODES
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -80,6 +77,11 @@ def _step(args: argparse.Namespace, text: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from retention.forecasts.bundle import bundle_json, cohort_summary, cohorts_long, forecast_all
+    from retention.forecasts.inputs import forecast_inputs
+    from retention.forecasts.mrr import Scenario
+    from retention.forecasts.projection import LtvSettings  # SciPy only when the command runs
+
     _check(args)
     segment = parse_segment(args.segment)
     data = load_from_args(args)
