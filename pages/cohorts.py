@@ -40,9 +40,9 @@ if not table.rows:
 
 render.caption_for(view, state.metrics(view))
 currency = state.currency()
-render.chart(lambda: cohort_heatmap(table, mode, currency, tr), key="heatmap", cache=(view, basis, mode, currency))
+render.chart(lambda: cohort_heatmap(table, mode, currency, tr), key="heatmap", depends_on=(view, basis, mode, currency))
 render.chart(lambda: average_retention(average_retention_curve(table), table, tr), key="average_curve",
-             cache=(view, basis))
+             depends_on=(view, basis))
 render.download_buttons(table.long(), f"cohorts_{basis}", key="cohorts_export")
 
 st.header(tr("Customer lifetime"))
@@ -60,7 +60,7 @@ if segments:
     by = choice or None
 curves = state.cached(("survival", query.history(), by), lambda: engine.survival(query, by=by))
 if curves:
-    render.chart(lambda: survival_figure(curves, tr), key="survival", cache=(view, by))
+    render.chart(lambda: survival_figure(curves, tr), key="survival", depends_on=(view, by))
     medians = [
         {tr("Segment"): segment_name(c.segment, tr), tr("Customers"): c.customers, tr("Churned"): c.churned,
          tr("Median lifetime (months)"): c.median_lifetime_months}

@@ -22,6 +22,7 @@ with st.container(border=True):
                   "Baremetrics or any tool: one row per subscription (or invoice with a service period), and optionally "
                   "one row per customer with attributes such as plan, country or industry to segment by. "
                   "Your files stay in this browser session and are gone when you close it."))
+    render.uploader_help()
     left, right = st.columns(2)
     subs_file = left.file_uploader(tr("Subscriptions"), type=upload.UPLOAD_TYPES, key="upload_subscriptions")
     cust_file = right.file_uploader(tr("Customers (optional)"), type=upload.UPLOAD_TYPES, key="upload_customers")

@@ -62,15 +62,15 @@ st.caption(tr("Data as of {date}; days in {zone}.", date=formatting.day(events["
 
 cohorts = state.cached(("eng_cohorts", view.segment, tz, interval), lambda: engagement_cohorts(activity, interval))
 render.chart(lambda: cohort_heatmap(cohorts, interval, tr, *render.window_dates(view)), key="eng_heatmap",
-             cache=(view, tz, interval), empty=tr(
+             depends_on=(view, tz, interval), empty=tr(
     "No engagement cohort started in the selected range: pick a longer range, or upload usage events that cover it."))
 left, right = st.columns(2)
 with left:
     render.chart(lambda: retention_curve(day_n_curve(activity, 30), week_n_curve(activity, 12), tr), key="eng_curve",
-                 cache=(view.segment, tz))
+                 depends_on=(view.segment, tz))
 with right:
     render.chart(lambda: active_users_chart(active_users(activity), stickiness(activity), tr), key="eng_active",
-                 cache=(view.segment, tz))
+                 depends_on=(view.segment, tz))
 
 render.download_buttons(
     pd.DataFrame([{"cohort": c["cohort"], "size": c["size"], "age": i, "active": v, "percent": p}

@@ -25,7 +25,7 @@ render.kpi_cards(kpi_summary(state.history(view), period, KPI_CARDS))
 left, right = st.columns(2)
 with left:
     render.trend(lambda: figures.retention_rates(table, tr), ["crr"], view, table, key="crr")
-    render.chart(lambda: figures.customer_movements(table, tr), key="customers", cache=(view,))
+    render.chart(lambda: figures.customer_movements(table, tr), key="customers", depends_on=(view,))
 with right:
     render.trend(lambda: figures.logo_churn(table, tr), ["logo_churn_rate"], view, table, key="logo_churn")
     render.trend(lambda: figures.nrr_grr(table, tr), ["nrr", "grr"], view, table, key="nrr_grr")

@@ -23,17 +23,17 @@ chosen = st.selectbox(tr("Bridge for period"), periods, index=len(periods) - 1, 
 row = table.loc[table["period"] == chosen].iloc[0]
 left, right = st.columns([2, 3])
 with left:
-    render.chart(lambda: figures.mrr_bridge(row, currency, tr), key="bridge", cache=(view, chosen, currency))
+    render.chart(lambda: figures.mrr_bridge(row, currency, tr), key="bridge", depends_on=(view, chosen, currency))
 with right:
-    render.chart(lambda: figures.mrr_movements(table, currency, tr), key="movements", cache=(view, currency))
+    render.chart(lambda: figures.mrr_movements(table, currency, tr), key="movements", depends_on=(view, currency))
 
 left, right = st.columns(2)
 with left:
-    render.chart(lambda: figures.mrr_line(table, currency, tr), key="mrr", cache=(view, currency))
-    render.chart(lambda: figures.arpa(table, currency, tr), key="arpa", cache=(view, currency))
+    render.chart(lambda: figures.mrr_line(table, currency, tr), key="mrr", depends_on=(view, currency))
+    render.chart(lambda: figures.arpa(table, currency, tr), key="arpa", depends_on=(view, currency))
 with right:
     render.trend(lambda: figures.nrr_grr(table, tr), ["nrr", "grr"], view, table, key="nrr")
-    render.chart(lambda: figures.quick_ratio(table, tr), key="quick", cache=(view,))
+    render.chart(lambda: figures.quick_ratio(table, tr), key="quick", depends_on=(view,))
 
 st.subheader(tr("MRR movements per period"))
 columns = ["period", "mrr_start", "mrr_new", "mrr_expansion", "mrr_reactivation", "mrr_contraction", "mrr_churned",

@@ -39,12 +39,12 @@ no_start = tr("No segment had paying customers at the start of the period: pick 
 no_end = tr("No segment has paying customers at the end of the period: check the end dates in the subscriptions file.")
 left, right = st.columns(2)
 with left:
-    render.chart(lambda: segment_rates(frame, tr=tr), key="seg_rates", cache=(view, attribute), empty=no_start)
-    render.chart(lambda: segment_bars(frame, "arpa", currency, tr), key="seg_arpa", cache=(view, attribute, currency), empty=no_end)
+    render.chart(lambda: segment_rates(frame, tr=tr), key="seg_rates", depends_on=(view, attribute), empty=no_start)
+    render.chart(lambda: segment_bars(frame, "arpa", currency, tr), key="seg_arpa", depends_on=(view, attribute, currency), empty=no_end)
 with right:
     render.chart(lambda: segment_bars(frame, "logo_churn_rate_avg", currency, tr), key="seg_churn",
-                 cache=(view, attribute), empty=no_start)
-    render.chart(lambda: segment_bars(frame, "mrr_end", currency, tr), key="seg_mrr", cache=(view, attribute, currency), empty=no_end)
+                 depends_on=(view, attribute), empty=no_start)
+    render.chart(lambda: segment_bars(frame, "mrr_end", currency, tr), key="seg_mrr", depends_on=(view, attribute, currency), empty=no_end)
 
 st.subheader(tr("Benchmark that fits each segment"))
 st.caption(tr("Monthly logo churn benchmarks depend on price: each segment is compared with the band of its own ARPA."))

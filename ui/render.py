@@ -66,10 +66,10 @@ def kpi_cards(kpis: list[Kpi], currency: str = "USD", per_row: int = 4) -> None:
 
 
 def chart(fig: go.Figure | Callable[[], go.Figure], key: str | None = None, empty: str | None = None,
-          cache: tuple | None = None) -> None:
+          depends_on: tuple | None = None) -> None:
     """Draw a chart; one with nothing to show becomes the sentence `empty` (which file or column would fill it).
 
-    `fig` may be a function building the figure; with `cache` (what the figure depends on, e.g. the
+    `fig` may be a function building the figure; with `depends_on` (what the figure depends on, e.g. the
     view) the built figure is kept for the session, so a rerun that comes back to a view (a page
     visited again, a period toggled back) draws without building Plotly objects again.
     """
@@ -77,7 +77,8 @@ def chart(fig: go.Figure | Callable[[], go.Figure], key: str | None = None, empt
 
     if callable(fig):
         build = fig
-        fig = state.cached(("figure", key, state.tr().language, *cache), build) if cache is not None else build()
+        fig = (state.cached(("figure", key, state.tr().language, *depends_on), build) if depends_on is not None
+               else build())
     if not has_data(fig):
         tr = state.tr()
         title = fig.layout.title.text if fig.layout.title and fig.layout.title.text else ""
@@ -123,7 +124,9 @@ def styled(table: pd.DataFrame, currency: str | None = None):
             kind = "number"
         elif kind in ("date", "text", "bool", None) or not pd.api.types.is_numeric_dtype(series.dtype):
             kind = "date" if kind == "date" and not pd.api.types.is_object_dtype(series.dtype) else "text"
-        if kind not in ("text", "bool_widget"):
+        if column.kind == "date":
+            kind = "date"  # dates kept as Python objects (with None for "no date") are still dates
+        if kind != "bool_widget":
             formats[head] = formatting.cell_formatter(kind, tr.language, currency)
         config[head] = st.column_config.Column(help=column.help or None)
     return frame.style.format(formats), config
@@ -162,6 +165,23 @@ def download_buttons(table: pd.DataFrame, name: str, key: str, currency: str | N
 def table_with_exports(table: pd.DataFrame, name: str, key: str) -> None:
     show_table(table)
     download_buttons(table, name, key)
+
+
+UPLOADER_CSS = """<style>
+[data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
+[data-testid="stFileUploaderDropzone"] button { font-size: 0; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stIconMaterial"] { font-size: 1.25rem; }
+</style>"""
+"""Streamlit writes the uploader's button ("Upload") and limits ("200MB per file") in English only;
+this hides both words (the upload icon stays) and `uploader_help` says the same in the reader's language."""
+
+
+def uploader_help() -> None:
+    """The uploader's own words hidden (`UPLOADER_CSS`), said once in the reader's language instead."""
+    tr = state.tr()
+    st.markdown(UPLOADER_CSS, unsafe_allow_html=True)
+    st.caption(tr("Drop a file on a box below or click its upload button; up to {n} MB per file.",
+                  n=formatting.number(st.get_option("server.maxUploadSize"), tr.language)))
 
 
 def currency_assumed() -> bool:
@@ -216,7 +236,7 @@ def trend(fig: go.Figure | Callable[[], go.Figure], metrics: list[str], view: st
         base = fig() if callable(fig) else fig
         return with_benchmarks(base, metrics, view.granularity, arpa, targets, state.tr())[0]
 
-    chart(build, key=key, cache=(view, targets, tuple(metrics)) if callable(fig) else None)
+    chart(build, key=key, depends_on=(view, targets, tuple(metrics)) if callable(fig) else None)
 
 
 def report_downloads(view: state.View, table: pd.DataFrame, key: str) -> None:
