@@ -17,7 +17,17 @@ This package never imports Streamlit: the app's pages and the CLI are thin layer
 from retention.dataset import Dataset, load_dataset
 from retention.engine import METRIC_NAMES, Query, SnapshotModel, build_model, compute_metrics
 from retention.importing import LoadError, LoadResult
-from retention.workspace import Workspace, WorkspaceBusy, WorkspaceError, open_workspace
+from retention.workspace import WorkspaceBusy, WorkspaceError
+
+
+def __getattr__(name: str):
+    """`retention.Workspace` and `retention.open_workspace`, imported on first use (DuckDB is not needed before)."""
+    if name in ("Workspace", "open_workspace"):
+        from retention import workspace
+
+        return getattr(workspace, name)
+    raise AttributeError(f"module 'retention' has no attribute {name!r}")
+
 
 __all__ = [
     "METRIC_NAMES", "Dataset", "LoadError", "LoadResult", "Query", "SnapshotModel", "build_model",
