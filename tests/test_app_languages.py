@@ -89,7 +89,18 @@ def _english_only(language: str) -> set[str]:
     tr = Translator(language)
     catalog = [m for m in _catalog(language) if m.id and m.string]
     translations = {tr(m.id) for m in catalog}  # Romanian "Data" (= Date) is a translation, not the English "Data"
-    return ({m.id for m in catalog if tr(m.id) != m.id and len(m.id) > 2} | ENGLISH_WORDS) - translations
+    return ({m.id for m in catalog if tr(m.id) != m.id and len(m.id) > 2} | ENGLISH_WORDS) - translations - _data_values()
+
+
+def _data_values() -> set[str]:
+    """Values of the sample's own columns (the plan "Growth", the industry "Software"): the user's words, shown as they are."""
+    values: set[str] = set()
+    for name in ("customers.csv", "subscriptions.csv"):
+        frame = pd.read_csv(ROOT / "sample_data" / name, dtype=str)
+        for column in frame.columns:
+            if frame[column].nunique() <= 50:
+                values |= set(frame[column].dropna())
+    return values
 
 
 def _figure_texts(spec: dict) -> list[str]:
