@@ -6,6 +6,8 @@ show exactly the numbers of the tables and exports.
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -67,7 +69,9 @@ def mrr_bridge(row: pd.Series, currency: str = "USD", tr: Translator = ENGLISH) 
     language = getattr(tr, "language", "en")
     signed = [(-1 if c in _NEGATIVE else 1) * float(row[c] or 0.0) for c in MOVEMENTS]
     start, end = float(row["mrr_start"] or 0.0), float(row["mrr_end"] or 0.0)
-    labels = [tr("Start MRR"), *(tr(name) for name in MOVEMENTS.values()), tr("End MRR")]
+    # Labels on two short lines stay horizontal in a narrow column ("MRR de<br>début").
+    labels = ["<br>".join(textwrap.wrap(text, 11, break_long_words=False)) for text in
+              [tr("Start MRR"), *(tr(name) for name in MOVEMENTS.values()), tr("End MRR")]]
     values = [start, *signed, end]
     levels = np.cumsum([start, *signed])
     low, high = float(min(levels.min(), end)), float(max(levels.max(), end))
@@ -89,6 +93,7 @@ def mrr_bridge(row: pd.Series, currency: str = "USD", tr: Translator = ENGLISH) 
     )
     fig = base_layout(fig, tr("MRR bridge for {period}", period=row["period"]), y_title=currency, language=language)
     fig.update_layout(hovermode="closest", showlegend=False, margin={"t": 70})
+    fig.update_xaxes(tickangle=0)
     fig.update_yaxes(range=[floor, high + 0.35 * moved], tickformat=",.0f")
     if floor > 0:
         fig.update_layout(title_subtitle={
