@@ -253,3 +253,24 @@ def report_downloads(view: state.View, table: pd.DataFrame, key: str) -> None:
         on_click="ignore", icon=":material/table_view:",
         help=tr("One sheet per table, a summary with the filters used, and native Excel charts."),
     )
+
+
+def ltv_note(view: state.View, period: str) -> None:
+    """Under an LTV card: what the simple LTV rests on, and a warning when that is too little to quote."""
+    from retention.forecasts.reasons import reason_text
+    from retention.forecasts.trust import simple_ltv_support
+
+    tr = state.tr()
+    monthly = state.history(state.View(granularity="month", segment=view.segment, as_of=view.as_of,
+                                       gross_margin=view.gross_margin))
+    support = simple_ltv_support(monthly, period)
+    if support.ltv is None:
+        return
+    text = tr("LTV = ARPA × gross margin ÷ average monthly churn, from {n} customers who left in the six months to "
+              "{month}. The Forecast page has a model-based LTV with its range.", n=support.churned,
+              month=support.months[-1] if support.months else period)
+    if support.trusted:
+        st.caption(text)
+    else:
+        st.warning(tr("LTV: {why}. Do not quote this number; see the Forecast page.",
+                      why=tr(reason_text(support.reason))) + " " + text, icon=":material/warning:")
