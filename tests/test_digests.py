@@ -172,3 +172,26 @@ def test_rule_validation() -> None:
         Rule("churn", "threshold", "above", 3)
     with pytest.raises(ValueError, match="goes up or down"):
         Rule("nrr", "change", "above", 2)
+
+
+def test_notes_are_drawn_on_trend_charts_and_listed_in_the_report() -> None:
+    from retention.figures.notes import add_notes, notes_on_axis
+    from retention.report.summary import html_report
+
+    labels = ["2024-04", "2024-05", "2024-06"]
+    notes = [(pd.Timestamp("2024-05-03"), "price <b>change</b>"), (pd.Timestamp("2024-05-20"), "annual plans"),
+             (pd.Timestamp("2023-01-01"), "before the window")]
+    assert notes_on_axis(notes, labels, "month") == [("2024-05", "price <b>change</b>; annual plans")]
+    assert notes_on_axis(notes, ["2024-Q2"], "quarter") == [("2024-Q2", "price <b>change</b>; annual plans")]
+    import plotly.graph_objects as go
+
+    fig = add_notes(go.Figure(go.Scatter(x=labels, y=[1, 2, 3])), notes, labels, "month")
+    assert [a.x for a in fig.layout.annotations] == ["2024-05"] and "<b>" not in fig.layout.annotations[0].text
+    from retention.dataset import load_dataset
+
+    data = load_dataset(FIXTURES / "subscriptions.csv", FIXTURES / "customers.csv")
+    from retention.engine import Query
+
+    table = data.engine().metrics(Query(as_of=pd.Timestamp("2024-06-30")))
+    report = html_report(table, table, "month", {"as_of": "2024-06-30"}, notes=notes[:1])
+    assert "price &lt;b&gt;change&lt;/b&gt;" in report and "price <b>change</b>" not in report

@@ -211,18 +211,22 @@ def caption_for(view: state.View, table: pd.DataFrame) -> None:
 
 def trend(fig: go.Figure | Callable[[], go.Figure], metrics: list[str], view: state.View, table: pd.DataFrame,
           key: str) -> None:
-    """A trend chart with the benchmarks and targets that fit it (cached per view and targets when `fig` is a builder)."""
+    """A trend chart with the benchmarks, targets and notes that fit it (cached per view, targets and notes when
+    `fig` is a builder)."""
+    from retention.figures.notes import add_notes
     from retention.figures.trends import with_benchmarks
 
     arpa_values = table["arpa"].dropna() if "arpa" in table else pd.Series(dtype=float)
     arpa = float(arpa_values.iloc[-1]) if len(arpa_values) else None
     targets = tuple(state.targets())
+    notes = state.notes()
 
     def build() -> go.Figure:
         base = fig() if callable(fig) else fig
-        return with_benchmarks(base, metrics, view.granularity, arpa, targets, state.tr())[0]
+        base, _ = with_benchmarks(base, metrics, view.granularity, arpa, targets, state.tr())
+        return add_notes(base, notes, [str(p) for p in table["period"]], view.granularity)
 
-    chart(build, key=key, depends_on=(view, targets, tuple(metrics)) if callable(fig) else None)
+    chart(build, key=key, depends_on=(view, targets, tuple(notes), tuple(metrics)) if callable(fig) else None)
 
 
 def report_downloads(view: state.View, table: pd.DataFrame, key: str) -> None:
@@ -240,7 +244,7 @@ def report_downloads(view: state.View, table: pd.DataFrame, key: str) -> None:
     left.download_button(
         tr("Download report (HTML)"),
         lambda: html_report(history, table, view.granularity, meta, currency, state.targets(), forecast()[0],
-                            tr=tr).encode("utf-8"),
+                            tr=tr, notes=state.notes()).encode("utf-8"),
         file_name=f"retention-report-{stamp}.html", mime="text/html", key=f"{key}_html", on_click="ignore",
         icon=":material/summarize:", help=tr("A self-contained file with the KPIs, charts against benchmarks, "
                                              "tables and definitions. Works offline; charts stay interactive."),
