@@ -7,7 +7,7 @@ from retention.engine.base import SMALL_SEGMENT
 from retention.figures.segments import segment_bars, segment_rates
 from retention.figures.trends import chart_lines
 from retention.glossary import METRICS
-from ui import controls, render, state
+from ui import controls, drilldown, render, state
 from ui.boot import ensure_app
 
 ensure_app()
@@ -38,13 +38,21 @@ no_start = tr("No segment had paying customers at the start of the period: pick 
               "subscriptions file that reaches further back.")
 no_end = tr("No segment has paying customers at the end of the period: check the end dates in the subscriptions file.")
 left, right = st.columns(2)
+points = []
 with left:
-    render.chart(lambda: segment_rates(frame, tr=tr), key="seg_rates", depends_on=(view, attribute), empty=no_start)
-    render.chart(lambda: segment_bars(frame, "arpa", currency, tr), key="seg_arpa", depends_on=(view, attribute, currency), empty=no_end)
+    points += render.selectable_chart(lambda: segment_rates(frame, tr=tr), key="seg_rates",
+                                      depends_on=(view, attribute), empty=no_start)
+    points += render.selectable_chart(lambda: segment_bars(frame, "arpa", currency, tr), key="seg_arpa",
+                                      depends_on=(view, attribute, currency), empty=no_end)
 with right:
-    render.chart(lambda: segment_bars(frame, "logo_churn_rate_avg", currency, tr), key="seg_churn",
-                 depends_on=(view, attribute), empty=no_start)
-    render.chart(lambda: segment_bars(frame, "mrr_end", currency, tr), key="seg_mrr", depends_on=(view, attribute, currency), empty=no_end)
+    points += render.selectable_chart(lambda: segment_bars(frame, "logo_churn_rate_avg", currency, tr), key="seg_churn",
+                                      depends_on=(view, attribute), empty=no_start)
+    points += render.selectable_chart(lambda: segment_bars(frame, "mrr_end", currency, tr), key="seg_mrr",
+                                      depends_on=(view, attribute, currency), empty=no_end)
+st.caption(tr("Click a bar to list that segment's customers."))
+pick = drilldown.picked(points, {i: True for i in range(8)}, len(frame))
+if pick is not None:
+    drilldown.segment(view, attribute, str(frame["segment"].iloc[pick[0]]), key="segment_drill")
 
 st.subheader(tr("Benchmark that fits each segment"))
 st.caption(tr("Monthly logo churn benchmarks depend on price: each segment is compared with the band of its own ARPA."))

@@ -59,22 +59,43 @@ def chart(fig: go.Figure | Callable[[], go.Figure], key: str | None = None, empt
     view) the built figure is kept for the session, so a rerun that comes back to a view (a page
     visited again, a period toggled back) draws without building Plotly objects again.
     """
-    from retention.figures.empty import has_data
-
-    if callable(fig):
-        build = fig
-        fig = (state.cached(("figure", key, state.tr().language, *depends_on), build) if depends_on is not None
-               else build())
-    if not has_data(fig):
-        tr = state.tr()
-        title = fig.layout.title.text if fig.layout.title and fig.layout.title.text else ""
-        message = empty or tr("Nothing to draw in the selected range and segment.")
-        with st.container(border=True):
-            if title:
-                st.markdown(f"**{md(title)}**")
-            st.caption(message)
+    fig = figure(fig, key, depends_on)
+    if not _drawable(fig, empty):
         return
     st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False})
+
+
+def figure(fig: go.Figure | Callable[[], go.Figure], key: str | None, depends_on: tuple | None = None) -> go.Figure:
+    """The figure, built by `fig()` when it is a builder and kept for the session under `depends_on`."""
+    if not callable(fig):
+        return fig
+    if depends_on is None:
+        return fig()
+    return state.cached(("figure", key, state.tr().language, *depends_on), fig)
+
+
+def _drawable(fig: go.Figure, empty: str | None) -> bool:
+    """False (and the sentence `empty` shown under the chart's title) when the chart has nothing to draw."""
+    from retention.figures.empty import has_data
+
+    if has_data(fig):
+        return True
+    tr = state.tr()
+    title = fig.layout.title.text if fig.layout.title and fig.layout.title.text else ""
+    with st.container(border=True):
+        if title:
+            st.markdown(f"**{md(title)}**")
+        st.caption(empty or tr("Nothing to draw in the selected range and segment."))
+    return False
+
+
+def selectable_chart(fig: go.Figure | Callable[[], go.Figure], key: str, depends_on: tuple | None = None,
+                     empty: str | None = None) -> list:
+    """A clickable chart (`ui.drilldown.selectable`) with the same cache and empty state as `chart`."""
+    from ui import drilldown
+
+    fig = figure(fig, key, depends_on)
+    return drilldown.selectable(fig, key) if _drawable(fig, empty) else []
 
 
 def _unique(headers: list[str]) -> list[str]:
