@@ -25,7 +25,8 @@ from retention.importing.errors import AmbiguousDateOrder, LoadError, empty_reje
 from retention.importing.excel import sheet_names
 from retention.importing.mapping import CUSTOMER_FIELDS, SUBSCRIPTION_FIELDS, require, resolve_mapping
 from retention.importing.parse import (
-    by_distinct,
+    as_text,
+    by_distinct_categorical,
     currency_markers,
     decide_date_order,
     decide_decimal,
@@ -216,8 +217,9 @@ def subscriptions_from_frame(
     rj.reject(customer.eq(""), "customer_id", N_("missing customer id"))
 
     # Statuses, currencies: a handful of distinct values, so each is cleaned and looked up once.
-    status = by_distinct(_col(raw, resolved, "status").astype(str), lambda s: s.str.strip().str.lower())
-    action = status.map({s: policy.action(s) if s else "count" for s in status.unique()})
+    status = by_distinct_categorical(as_text(_col(raw, resolved, "status")), lambda s: s.str.strip().str.lower())
+    actions = [policy.action(s) if s else "count" for s in status.cat.categories]
+    action = by_distinct_categorical(status, lambda s: s.map(dict(zip(status.cat.categories, actions, strict=True))))
     rj.reject(action.eq("exclude"), "status", N_("status excluded by the status policy"))
 
     start, bad_start = parse_dates(_col(raw, resolved, "start_date"), order)
@@ -239,7 +241,7 @@ def subscriptions_from_frame(
     decimals = _decimal_hints(raw, resolved, ("mrr", "amount", "quantity", "interval_count"))
     money_field = "mrr" if basis == "mrr" else "amount"
     money_text = _col(raw, resolved, money_field)
-    currency = by_distinct(_col(raw, resolved, "currency").astype(str), lambda c: c.str.strip().str.upper())
+    currency = by_distinct_categorical(as_text(_col(raw, resolved, "currency")), lambda c: c.str.strip().str.upper())
     if "currency" not in resolved:
         currency = currency_markers(money_text)
     money, bad = parse_numbers(money_text, decimals.get(resolved[money_field], "."))
@@ -248,7 +250,7 @@ def subscriptions_from_frame(
     rj.reject(money < 0, money_field, N_("negative amount"))
     if chosen.cents:
         rj.reject(money.notna() & (money % 1 != 0), money_field, N_("amount in cents must be a whole number"))
-        money = money / minor_unit_divisor(currency)
+        money = money / minor_unit_divisor(currency.astype(object))
 
     quantity = pd.Series(1.0, index=raw.index)
     if "quantity" in resolved:
@@ -300,8 +302,8 @@ def subscriptions_from_frame(
             "mrr": np.round(mrr[keep].astype(float) * factors.astype(float) * _MICRO) / _MICRO,
             "plan": _col(raw, resolved, "plan")[keep].astype(str),
             "quantity": quantity[keep].astype(float),
-            "currency": pd.Series(reporting, index=raw.index)[keep] if reporting else currency[keep],
-            "status": status[keep],
+            "currency": pd.Series(reporting, index=raw.index)[keep] if reporting else currency[keep].astype(object),
+            "status": status[keep].astype(object),
             "trial_end": trial_end[keep],
         },
         columns=SUBSCRIPTION_COLUMNS,
@@ -323,7 +325,7 @@ def _attributes(preset: Preset, raw: pd.DataFrame, table: pd.DataFrame) -> pd.Da
     columns = preset.attributes(raw.columns)
     if not columns:
         return None
-    frame = raw.loc[table.index, list(columns)].rename(columns=columns).replace("", np.nan)
+    frame = raw.loc[table.index, list(columns)].astype(object).rename(columns=columns).replace("", np.nan)
     frame.insert(0, "customer_id", table["customer_id"])
     frame["_start"] = table["start_date"]
     latest = frame.sort_values("_start", kind="stable").drop(columns="_start").groupby("customer_id", sort=True).last()
@@ -386,7 +388,7 @@ def load_subscriptions(
     status_policy: StatusPolicy | Mapping[str, str] | None = None,
 ) -> LoadResult:
     """Read subscriptions (or invoice lines with a service period) from CSV, .csv.gz, .zip or .xlsx bytes."""
-    raw = read_table(data, file, sheet=sheet)
+    raw = read_table(data, file, sheet=sheet, dictionary=True)
     with _sheet_hint(raw, data, file, sheet):
         return subscriptions_from_frame(
             raw, file, mapping, preset=preset, date_order=date_order,
@@ -421,7 +423,7 @@ def load_customers(
     date_order: str | None = None,
 ) -> LoadResult:
     """Read customers with their attributes from CSV, .csv.gz, .zip or .xlsx bytes."""
-    raw = read_table(data, file, sheet=sheet)
+    raw = read_table(data, file, sheet=sheet, dictionary=True)
     with _sheet_hint(raw, data, file, sheet):
         return customers_from_frame(raw, file, mapping, date_order=date_order)
 
@@ -442,7 +444,7 @@ def preview(
 ) -> pd.DataFrame:
     """The first `rows` records as they will be read: `row`, the canonical columns, and `reject_reason`
     ("" for rows that will be used).  Raises the same `LoadError`s as loading the whole file."""
-    raw = read_table(data, file, sheet=sheet)
+    raw = read_table(data, file, sheet=sheet, dictionary=True)
     head = raw.head(rows)
     if kind == "customers":
         resolved = resolve_mapping(list(raw.columns), CUSTOMER_FIELDS, file, mapping)
