@@ -6,6 +6,7 @@ import streamlit as st
 
 from retention.importing import LoadError
 from ui import boot, state
+from ui.render import md
 
 state.language_picker()
 tr = state.tr()
@@ -28,7 +29,7 @@ page = st.navigation({tr("Dashboard"): DASHBOARD, tr("Your data"): ABOUT})
 try:
     state.dataset()
 except LoadError as exc:
-    st.error(tr("The sample data could not be loaded: {message}", message=exc.message(tr)))
+    st.error(md(tr("The sample data could not be loaded: {message}", message=exc.message(tr))))
     st.stop()
 
 with boot.running_app():

@@ -72,7 +72,7 @@ def mapping_editor(kind: str, data: bytes, file: str) -> Choice | None:
         options["sheet"] = st.selectbox(tr("Sheet of {file}", file=md(file)), sheets, key=f"sheet_{kind}")
     try:
         raw = read_table(data, file, sheet=options.get("sheet"))
-        preset, detected = suggest_mapping(list(raw.columns), file, kind=kind)
+        preset, detected = suggest_mapping(list(raw.columns), file, kind=kind, sample=raw.head(200))
     except LoadError as exc:
         st.error(md(exc.message(tr)))
         return None
@@ -125,9 +125,9 @@ def _currency_options(raw: pd.DataFrame, mapping: dict[str, str], options: dict[
     found = sorted({c.strip().upper() for c in raw[mapping["currency"]].astype(str) if c.strip()})
     if len(found) < 2:
         return
-    st.warning(tr("This file has amounts in {currencies}. Pick the currency to report in and upload conversion rates "
+    st.warning(md(tr("This file has amounts in {currencies}. Pick the currency to report in and upload conversion rates "
                   "(a CSV with the columns currency and rate_to_reporting); amounts in different currencies are never "
-                  "added up as they are.", currencies=", ".join(found)))
+                  "added up as they are.", currencies=", ".join(found))))
     left, right = st.columns(2)
     options["reporting_currency"] = left.selectbox(tr("Report in"), found, key="reporting_currency")
     rates_file = right.file_uploader(tr("Conversion rates (CSV)"), type=["csv", "txt"], key="rates_upload")

@@ -9,12 +9,12 @@ chart's x values that carries the hover text.  Targets use a dotted line in anot
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Sequence
 
 import plotly.graph_objects as go
 
 from retention.benchmarks.selection import BenchmarkLine, per_basis
+from retention.escaping import plotly_text
 from retention.figures.theme import COLORS
 from retention.i18n import ENGLISH, Translator
 
@@ -44,7 +44,7 @@ def _short(text: str) -> str:
 
 def _hover(line: BenchmarkLine, tr: Translator) -> str:
     """Hover text; every piece of user or file text is escaped (plotly renders a subset of HTML)."""
-    esc = html.escape
+    esc = plotly_text
     parts = [f"<b>{esc(line.name)}</b>: {line.value:,.1f} % {esc(per_basis(line.basis, tr))}"]
     if line.formula:
         parts.append(esc(tr("published as {value} % {per}; converted: {formula}",
@@ -57,7 +57,7 @@ def _hover(line: BenchmarkLine, tr: Translator) -> str:
         parts.append(esc(tr("your target")))
     elif line.citation:
         parts.append(esc(tr("source: {citation}", citation=line.citation)))
-    return "<br>".join(parts).replace("%{", "%&#123;") + "<extra></extra>"
+    return "<br>".join(parts) + "<extra></extra>"
 
 
 def _draw(
@@ -67,7 +67,7 @@ def _draw(
         fig.add_hrect(y0=line.low, y1=line.high, fillcolor=color, opacity=_BAND_OPACITY, line_width=0, layer="below")
     fig.add_hline(
         y=line.value, line_dash=dash, line_color=color, line_width=1.5, layer="below",
-        annotation_text=html.escape(_short(line.name)), annotation_position=position,
+        annotation_text=plotly_text(_short(line.name)), annotation_position=position,
         annotation_font={"size": 10, "color": color},
     )
     if xs:

@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from retention.engine.segments import NO_VALUE, SMALL_SEGMENT
+from retention.escaping import plotly_text
 from retention.figures.theme import COLORS, base_layout
 from retention.glossary import METRICS
 from retention.i18n import ENGLISH, N_, Translator
@@ -31,7 +32,7 @@ def metric_label(column: str, tr: Translator = ENGLISH) -> str:
 
 
 def _names(frame: pd.DataFrame, tr: Translator) -> list[str]:
-    names = [tr(NO_VALUE) if s == NO_VALUE else str(s) for s in frame["segment"]]
+    names = [tr(NO_VALUE) if s == NO_VALUE else plotly_text(s) for s in frame["segment"]]
     return [n + SMALL_MARK if small else n for n, small in zip(names, frame["small"], strict=True)]
 
 

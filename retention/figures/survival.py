@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 
 from retention.engine.segments import NO_VALUE
 from retention.engine.survival import SurvivalCurve
+from retention.escaping import plotly_text
 from retention.figures.theme import COLORS, base_layout
 from retention.i18n import ENGLISH, Translator
 
@@ -23,10 +24,10 @@ def _rgba(hex_color: str, alpha: float) -> str:
 
 
 def segment_name(segment: str | None, tr: Translator = ENGLISH) -> str:
-    """How a curve's segment is shown: "All customers" without a split, "(no value)" translated."""
+    """How a curve's segment is shown: "All customers" without a split, "(no value)" translated, a value escaped."""
     if segment is None:
         return tr("All customers")
-    return tr(NO_VALUE) if segment == NO_VALUE else segment
+    return tr(NO_VALUE) if segment == NO_VALUE else plotly_text(segment)
 
 
 def survival_figure(curves: list[SurvivalCurve], tr: Translator = ENGLISH) -> go.Figure:

@@ -84,3 +84,29 @@ def read_columns(text: str, sep: str) -> pd.DataFrame | None:
     frame = pd.DataFrame(columns, columns=names, copy=False)
     frame.index = pd.RangeIndex(2, len(frame) + 2, name="row")
     return frame
+
+
+def plain_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """The same table with every Categorical text column expanded to plain text (object) cells.
+
+    Code that treats cells as strings (`fillna("")`, concatenation, assignment of new values) gets
+    this form; the typing steps read the Categorical form.  Expanding is one `take` per column.
+    """
+    if not any(isinstance(dtype, pd.CategoricalDtype) for dtype in frame.dtypes):
+        return frame
+    columns = {}
+    for i in range(len(frame.columns)):
+        values = frame.iloc[:, i]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            cells = values.cat.categories.to_numpy(dtype=object)
+            codes = values.cat.codes.to_numpy()
+            expanded = cells.take(codes)
+            if (codes < 0).any():
+                expanded[codes < 0] = np.nan
+            columns[i] = expanded
+        else:
+            columns[i] = values.to_numpy()
+    plain = pd.DataFrame(columns, index=frame.index, copy=False)
+    plain.columns = frame.columns
+    plain.attrs = dict(frame.attrs)
+    return plain

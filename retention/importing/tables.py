@@ -20,9 +20,11 @@ import numpy as np
 import pandas as pd
 
 from retention.i18n import N_
+from retention.importing.arrow_csv import plain_text
 from retention.importing.currency import conversion_factors, minor_unit_divisor
 from retention.importing.errors import AmbiguousDateOrder, LoadError, empty_rejects, rejects_frame
 from retention.importing.excel import sheet_names
+from retention.importing.intervals import parse_billing_intervals
 from retention.importing.mapping import CUSTOMER_FIELDS, SUBSCRIPTION_FIELDS, require, resolve_mapping
 from retention.importing.parse import (
     as_text,
@@ -32,13 +34,13 @@ from retention.importing.parse import (
     decide_decimal,
     distinct_cells,
     parse_dates,
-    parse_intervals,
     parse_numbers,
     period_months,
     strip_text,
 )
 from retention.importing.presets import Preset, get_preset
 from retention.importing.reader import read_table
+from retention.importing.recognise import check_mrr_is_monthly, complete_revenue_mapping, require_rows, revenue_error
 from retention.importing.result import LoadResult
 from retention.importing.status import DEFAULT_STATUS_POLICY, StatusPolicy
 
@@ -154,21 +156,26 @@ def _resolve_subscription_mapping(raw: pd.DataFrame, file: str, mapping: Mapping
         raise LoadError(file, N_("unknown format preset {preset}"), {"preset": preset}) from exc
     explicit = dict(mapping or {})
     resolved = resolve_mapping(columns, SUBSCRIPTION_FIELDS, file, explicit, chosen.synonyms())
+    if chosen.basis in ("auto", "interval"):
+        resolved = complete_revenue_mapping(raw, resolved, explicit)
     require(resolved, "customer_id", file, columns)
     require(resolved, "start_date", file, columns)
     basis = _basis(chosen, resolved, explicit)
     if basis == "mrr":
-        require(resolved, "mrr", file, columns)
+        if "mrr" not in resolved:
+            raise revenue_error(file, columns, resolved)
+        check_mrr_is_monthly(raw, file, resolved, explicit)
     elif basis == "period":
         require(resolved, "amount", file, columns)
         require(resolved, "end_date", file, columns)
     elif not {"amount", "interval"} <= resolved.keys():
-        require(resolved, "mrr", file, columns)
+        raise revenue_error(file, columns, resolved)
     return chosen, resolved, basis
 
 
 def suggest_mapping(
-    columns: list[str], file: str = "", *, kind: str = "subscriptions", preset: Preset | str | None = None
+    columns: list[str], file: str = "", *, kind: str = "subscriptions", preset: Preset | str | None = None,
+    sample: pd.DataFrame | None = None,
 ) -> tuple[Preset | None, dict[str, str]]:
     """(detected preset, canonical field -> source column) for a header, as loading would resolve it.
 
@@ -182,6 +189,10 @@ def suggest_mapping(
     except ValueError as exc:
         raise LoadError(file, N_("unknown format preset {preset}"), {"preset": preset}) from exc
     mapping = resolve_mapping(columns, SUBSCRIPTION_FIELDS, file, None, chosen.synonyms())
+    if chosen.basis in ("auto", "interval"):
+        # `sample` (the file's first rows) lets interval columns be recognised by their values too.
+        frame = sample if sample is not None else pd.DataFrame(columns=columns, dtype=object)
+        mapping = complete_revenue_mapping(frame, mapping, {})
     return (None if chosen.key == "generic" else chosen), mapping
 
 
@@ -203,33 +214,36 @@ def subscriptions_from_frame(
     `reporting_currency` + `rates` (currency -> reporting units per unit) convert amounts.
     `status_policy`: a `StatusPolicy` or overrides of the default one (`{"past_due": "exclude"}`).
     """
+    # `coded`: the reader's dictionary-encoded columns, typed one distinct cell at a time; `raw`: the
+    # same cells as plain text for everything that treats them as strings.
+    coded, raw = raw, plain_text(raw)
     chosen, resolved, basis = _resolve_subscription_mapping(raw, file, mapping, preset)
     policy = status_policy if isinstance(status_policy, StatusPolicy) else DEFAULT_STATUS_POLICY.with_overrides(status_policy or {})
-    order = _date_order(raw, resolved, DATE_FIELDS, file, date_order)
+    order = _date_order(coded, resolved, DATE_FIELDS, file, date_order)
     rj = _Rejector(file, raw, resolved)
     rj.reject_duplicates()
 
     if "line_type" in resolved:
-        kind = _col(raw, resolved, "line_type").str.lower()
+        kind = _col(coded, resolved, "line_type").str.lower()
         rj.reject(~kind.isin(RECURRING_LINE_TYPES), "line_type", N_("one-time charge, not recurring revenue"))
 
-    customer = strip_text(_col(raw, resolved, "customer_id"))
+    customer = strip_text(_col(coded, resolved, "customer_id"))
     rj.reject(customer.eq(""), "customer_id", N_("missing customer id"))
 
     # Statuses, currencies: a handful of distinct values, so each is cleaned and looked up once.
-    status = by_distinct_categorical(as_text(_col(raw, resolved, "status")), lambda s: s.str.strip().str.lower())
+    status = by_distinct_categorical(as_text(_col(coded, resolved, "status")), lambda s: s.str.strip().str.lower())
     actions = [policy.action(s) if s else "count" for s in status.cat.categories]
     action = by_distinct_categorical(status, lambda s: s.map(dict(zip(status.cat.categories, actions, strict=True))))
     rj.reject(action.eq("exclude"), "status", N_("status excluded by the status policy"))
 
-    start, bad_start = parse_dates(_col(raw, resolved, "start_date"), order)
+    start, bad_start = parse_dates(_col(coded, resolved, "start_date"), order)
     rj.reject(bad_start, "start_date", N_("not a date"))
     rj.reject(start.isna(), "start_date", N_("missing start date"))
-    end, bad_end = parse_dates(_col(raw, resolved, "end_date"), order)
+    end, bad_end = parse_dates(_col(coded, resolved, "end_date"), order)
     rj.reject(bad_end, "end_date", N_("not a date"))
-    trial_end, bad_trial = parse_dates(_col(raw, resolved, "trial_end"), order)
+    trial_end, bad_trial = parse_dates(_col(coded, resolved, "trial_end"), order)
     rj.reject(bad_trial, "trial_end", N_("not a date"))
-    paid_through, bad_paid = parse_dates(_col(raw, resolved, "paid_through"), order)
+    paid_through, bad_paid = parse_dates(_col(coded, resolved, "paid_through"), order)
     churn = action.eq("churn")
     rj.reject(bad_paid & churn, "paid_through", N_("not a date"))
 
@@ -238,15 +252,21 @@ def subscriptions_from_frame(
     rj.reject(action.eq("trial") & trial_end.isna(), "status", N_("trial with no trial end date"))
     rj.reject(end.notna() & start.notna() & (end < start), "end_date", N_("ends before it starts"))
 
-    decimals = _decimal_hints(raw, resolved, ("mrr", "amount", "quantity", "interval_count"))
+    decimals = _decimal_hints(coded, resolved, ("mrr", "amount", "quantity", "interval_count", "tax"))
     money_field = "mrr" if basis == "mrr" else "amount"
-    money_text = _col(raw, resolved, money_field)
-    currency = by_distinct_categorical(as_text(_col(raw, resolved, "currency")), lambda c: c.str.strip().str.upper())
+    money_text = _col(coded, resolved, money_field)
+    currency = by_distinct_categorical(as_text(_col(coded, resolved, "currency")), lambda c: c.str.strip().str.upper())
     if "currency" not in resolved:
         currency = currency_markers(money_text)
     money, bad = parse_numbers(money_text, decimals.get(resolved[money_field], "."))
     rj.reject(bad, money_field, N_("not a number"))
     rj.reject(money.isna(), money_field, N_("missing amount"))
+    if "tax" in resolved and money_field == "amount" and ("tax" in chosen.fields or "tax" in (mapping or {})):
+        # ChartMogul's amount_in_cents includes tax; MRR never does.  A generic column named "tax" is
+        # only taken off when the user maps it: whether a file's amounts include tax is not in its name.
+        tax, bad_tax = parse_numbers(_col(coded, resolved, "tax"), decimals[resolved["tax"]])
+        rj.reject(bad_tax, "tax", N_("not a number"))
+        money = money - tax.fillna(0.0)
     rj.reject(money < 0, money_field, N_("negative amount"))
     if chosen.cents:
         rj.reject(money.notna() & (money % 1 != 0), money_field, N_("amount in cents must be a whole number"))
@@ -254,7 +274,7 @@ def subscriptions_from_frame(
 
     quantity = pd.Series(1.0, index=raw.index)
     if "quantity" in resolved:
-        quantity, bad_qty = parse_numbers(_col(raw, resolved, "quantity"), decimals[resolved["quantity"]])
+        quantity, bad_qty = parse_numbers(_col(coded, resolved, "quantity"), decimals[resolved["quantity"]])
         quantity = quantity.fillna(1.0)
         rj.reject(bad_qty | (quantity < 0), "quantity", N_("quantity must be a number of 0 or more"))
 
@@ -266,11 +286,11 @@ def subscriptions_from_frame(
         months = period_months(start, end)
         mrr = money / months.where(months > 0)
     else:
-        months, bad_interval = parse_intervals(_col(raw, resolved, "interval"))
+        months, bad_interval = parse_billing_intervals(_col(coded, resolved, "interval"))
         rj.reject(bad_interval, "interval", N_("unknown billing interval (use day, week, month, quarter or year)"))
         count = pd.Series(1.0, index=raw.index)
         if "interval_count" in resolved:
-            count, bad_count = parse_numbers(_col(raw, resolved, "interval_count"), decimals[resolved["interval_count"]])
+            count, bad_count = parse_numbers(_col(coded, resolved, "interval_count"), decimals[resolved["interval_count"]])
             count = count.fillna(1.0)
             rj.reject(bad_count | (count <= 0), "interval_count", N_("interval count must be a positive number"))
         mrr = money * quantity / (months * count)
@@ -290,7 +310,7 @@ def subscriptions_from_frame(
         used_rates = {c: float(f) for c, f in zip(pairs["code"], pairs["factor"], strict=True) if c}
 
     keep = rj.alive
-    sub_id = _col(raw, resolved, "subscription_id").astype(str)
+    sub_id = _col(coded, resolved, "subscription_id").astype(str)
     if sub_id.eq("").any():
         sub_id = sub_id.where(sub_id.ne(""), pd.Series(raw.index.astype(str), index=raw.index).radd("row-"))
     table = pd.DataFrame(
@@ -300,7 +320,7 @@ def subscriptions_from_frame(
             "start_date": start[keep],
             "end_date": end[keep],
             "mrr": np.round(mrr[keep].astype(float) * factors.astype(float) * _MICRO) / _MICRO,
-            "plan": _col(raw, resolved, "plan")[keep].astype(str),
+            "plan": _col(coded, resolved, "plan")[keep].astype(str),
             "quantity": quantity[keep].astype(float),
             "currency": pd.Series(reporting, index=raw.index)[keep] if reporting else currency[keep].astype(object),
             "status": status[keep].astype(object),
@@ -336,19 +356,20 @@ def customers_from_frame(
     raw: pd.DataFrame, file: str, mapping: Mapping[str, str] | None = None, *, date_order: str | None = None
 ) -> LoadResult:
     """Canonical customers: `customer_id`, optional `signup_date`, every other column an attribute."""
+    coded, raw = raw, plain_text(raw)
     columns = list(raw.columns)
     resolved = resolve_mapping(columns, CUSTOMER_FIELDS, file, mapping)
     require(resolved, "customer_id", file, columns)
-    order = _date_order(raw, resolved, ("signup_date",), file, date_order)
+    order = _date_order(coded, resolved, ("signup_date",), file, date_order)
     rj = _Rejector(file, raw, resolved)
     rj.reject_duplicates()
-    customer = strip_text(raw[resolved["customer_id"]])
+    customer = strip_text(coded[resolved["customer_id"]])
     rj.reject(customer.eq(""), "customer_id", N_("missing customer id"))
     seen = customer.where(rj.alive)
     rj.reject(seen.duplicated() & seen.notna() & customer.ne(""), "customer_id", N_("duplicate customer id (an earlier row has it)"))
     signup = None
     if "signup_date" in resolved:
-        signup, bad = parse_dates(raw[resolved["signup_date"]], order)
+        signup, bad = parse_dates(coded[resolved["signup_date"]], order)
         rj.reject(bad, "signup_date", N_("not a date"))
     keep = rj.alive
     table = pd.DataFrame({"customer_id": customer[keep]})
@@ -390,6 +411,7 @@ def load_subscriptions(
     """Read subscriptions (or invoice lines with a service period) from CSV, .csv.gz, .zip or .xlsx bytes."""
     raw = read_table(data, file, sheet=sheet, dictionary=True)
     with _sheet_hint(raw, data, file, sheet):
+        require_rows(raw, file)
         return subscriptions_from_frame(
             raw, file, mapping, preset=preset, date_order=date_order,
             reporting_currency=reporting_currency, rates=rates, status_policy=status_policy,
@@ -425,6 +447,7 @@ def load_customers(
     """Read customers with their attributes from CSV, .csv.gz, .zip or .xlsx bytes."""
     raw = read_table(data, file, sheet=sheet, dictionary=True)
     with _sheet_hint(raw, data, file, sheet):
+        require_rows(raw, file)
         return customers_from_frame(raw, file, mapping, date_order=date_order)
 
 
@@ -445,13 +468,14 @@ def preview(
     """The first `rows` records as they will be read: `row`, the canonical columns, and `reject_reason`
     ("" for rows that will be used).  Raises the same `LoadError`s as loading the whole file."""
     raw = read_table(data, file, sheet=sheet, dictionary=True)
+    require_rows(raw, file)
     head = raw.head(rows)
     if kind == "customers":
         resolved = resolve_mapping(list(raw.columns), CUSTOMER_FIELDS, file, mapping)
         order = _date_order(raw, resolved, ("signup_date",), file, date_order)
         result = customers_from_frame(head, file, mapping, date_order=order)
     else:
-        _, resolved, _ = _resolve_subscription_mapping(raw, file, mapping, preset)
+        _, resolved, _ = _resolve_subscription_mapping(plain_text(raw), file, mapping, preset)
         order = _date_order(raw, resolved, DATE_FIELDS, file, date_order)
         result = subscriptions_from_frame(head, file, mapping, preset=preset, date_order=order,
                                           reporting_currency=reporting_currency, rates=rates, status_policy=status_policy)
