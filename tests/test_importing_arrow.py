@@ -107,3 +107,12 @@ def test_fixture_tables_and_rejects_equal(path: Path) -> None:
         pd.testing.assert_frame_equal(t1, t0)
         pd.testing.assert_frame_equal(r1, r0)
         assert rest1 == rest0
+
+
+def test_arrow_strips_exactly_what_python_strips() -> None:
+    from retention.importing.arrow_csv import WHITESPACE
+
+    assert "".join(chr(c) for c in range(0x110000) if chr(c).isspace()) == WHITESPACE
+    text = "customer_id,plan\n\x1fc1\u3000,\xa0Pro\x85\nc2,Pro\n"
+    got = read_table(text.encode(), "f.csv", dictionary=True)
+    assert plain(got).to_dict("list") == {"customer_id": ["c1", "c2"], "plan": ["Pro", "Pro"]}

@@ -171,23 +171,26 @@ def trend(fig: go.Figure, metrics: list[str], view: state.View, table: pd.DataFr
 def report_downloads(view: state.View, table: pd.DataFrame, key: str) -> None:
     """One-click exports of the whole dashboard: HTML report and Excel workbook, built when clicked."""
     from retention.report.summary import excel_report, html_report
+    from ui.forecast_state import report_parts
 
     tr = state.tr()
     history = state.history(view)
     meta = state.report_meta(view, table)
     currency = state.currency()
     stamp = str(meta["as_of"])
+    forecast = report_parts(view, tr, currency)
     left, right = st.columns(2)
     left.download_button(
         tr("Download report (HTML)"),
-        lambda: html_report(history, table, view.granularity, meta, currency, state.targets(), tr=tr).encode("utf-8"),
+        lambda: html_report(history, table, view.granularity, meta, currency, state.targets(), forecast()[0],
+                            tr=tr).encode("utf-8"),
         file_name=f"retention-report-{stamp}.html", mime="text/html", key=f"{key}_html", on_click="ignore",
         icon=":material/summarize:", help=tr("A self-contained file with the KPIs, charts against benchmarks, "
                                              "tables and definitions. Works offline; charts stay interactive."),
     )
     right.download_button(
         tr("Download Excel dashboard"),
-        lambda: excel_report(table, meta, currency, tr=tr),
+        lambda: excel_report(table, meta, currency, forecast()[1], tr=tr),
         file_name=f"retention-dashboard-{stamp}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
         on_click="ignore", icon=":material/table_view:",

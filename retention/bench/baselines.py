@@ -189,14 +189,14 @@ def duckdb_metrics(
 
 def product_metrics(subscriptions: pd.DataFrame, granularity: Granularity, as_of: pd.Timestamp) -> pd.DataFrame:
     """The product on the same frame: snapshot matrix, then every metric; only the shared columns kept."""
-    table = compute_metrics(build_model(subscriptions, as_of), Query(granularity))
+    table = compute_metrics(build_model(subscriptions, as_of), Query(granularity=granularity))
     return table[["period", *SHARED]]
 
 
 def product_all(subscriptions: pd.DataFrame, as_of: pd.Timestamp) -> dict[str, pd.DataFrame]:
     """What a dashboard session pays: one snapshot matrix, then every granularity from it."""
     model = build_model(subscriptions, as_of)
-    return {g: compute_metrics(model, Query(g))[["period", *SHARED]] for g in ("month", "quarter", "year")}
+    return {g: compute_metrics(model, Query(granularity=g))[["period", *SHARED]] for g in ("month", "quarter", "year")}
 
 
 def check_agree(product: pd.DataFrame, baseline: pd.DataFrame, name: str) -> None:

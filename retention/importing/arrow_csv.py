@@ -22,6 +22,11 @@ import numpy as np
 import pandas as pd
 
 _HEADER_SAMPLE = 1 << 20
+WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+              "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+"""Exactly the characters `str.strip()` removes (every `c` with `c.isspace()`), for Arrow's `utf8_trim`."""
+EMPTY_ATTR = "arrow_empty_columns"
+"""`frame.attrs` key: per column, whether some (already stripped) cell is empty."""
 _SAMPLE_ROWS = 10_000
 """Rows looked at to tell an id column (distinct cells) from a column of repeated values."""
 
@@ -41,11 +46,12 @@ def _header(text: str, sep: str) -> list[str] | None:
 
 
 def read_columns(text: str, sep: str) -> pd.DataFrame | None:
-    """A frame of text columns (cells as in the file, not stripped), or None to read with pandas.
+    """A frame of stripped text columns, or None to read with pandas.
 
     Columns with repeated cells are Categoricals; columns of (nearly) unique ids are plain text.
 
-    The index is the record's row number as a spreadsheet shows it (header = row 1).
+    The index is the record's row number as a spreadsheet shows it (header = row 1);
+    `frame.attrs[EMPTY_ATTR]` says which columns have an empty cell, so no Python pass is needed.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -71,8 +77,10 @@ def read_columns(text: str, sep: str) -> pd.DataFrame | None:
     if table.column_names != names:
         return None
     columns = {}
+    empty = []
     for i, name in enumerate(names):
-        cells = table.column(i).combine_chunks()
+        cells = pc.utf8_trim(table.column(i).combine_chunks(), characters=WHITESPACE)  # str.strip, in Arrow
+        empty.append(bool(len(cells)) and pc.any(pc.equal(pc.utf8_length(cells), 0)).as_py())
         sample = cells.slice(0, _SAMPLE_ROWS)
         if len(sample) > 100 and pc.count_distinct(sample).as_py() > len(sample) // 2:
             columns[name] = cells.to_numpy(zero_copy_only=False)  # ids: nearly one distinct cell per row, plain text is cheaper
@@ -83,6 +91,7 @@ def read_columns(text: str, sep: str) -> pd.DataFrame | None:
         columns[name] = pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype=object), validate=False)
     frame = pd.DataFrame(columns, columns=names, copy=False)
     frame.index = pd.RangeIndex(2, len(frame) + 2, name="row")
+    frame.attrs[EMPTY_ATTR] = empty
     return frame
 
 

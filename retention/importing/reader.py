@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from retention.i18n import N_
-from retention.importing.arrow_csv import read_columns
+from retention.importing.arrow_csv import EMPTY_ATTR, read_columns
 from retention.importing.errors import LoadError
 from retention.importing.parse import edge_space
 
@@ -215,6 +215,14 @@ def _clean_categorical(values: pd.Series, dictionary: bool) -> tuple[pd.Series, 
     return pd.Series(cells.take(codes), index=values.index, dtype=object), empty
 
 
+def _expanded(values: pd.Series, dictionary: bool) -> pd.Series:
+    """A column as plain text cells unless the caller takes dictionary-encoded (Categorical) columns."""
+    if dictionary or not isinstance(values.dtype, pd.CategoricalDtype):
+        return values
+    cells = values.cat.categories.to_numpy(dtype=object)
+    return pd.Series(cells.take(values.cat.codes.to_numpy()), index=values.index, dtype=object)
+
+
 def _clean_column(values: pd.Series, dictionary: bool = False) -> tuple[pd.Series, bool]:
     """(cells as stripped text with "" for missing, whether any cell is empty).
 
@@ -237,7 +245,11 @@ def _clean_column(values: pd.Series, dictionary: bool = False) -> tuple[pd.Serie
 def _tidy(frame: pd.DataFrame, dictionary: bool = False) -> pd.DataFrame:
     """Strip cells, drop empty trailing columns and blank lines, name blank headers, de-duplicate names."""
     names = [str(c).strip() for c in frame.columns]
-    cleaned = [_clean_column(frame.iloc[:, i], dictionary) for i in range(len(names))]
+    stripped = frame.attrs.get(EMPTY_ATTR)  # Arrow already stripped the cells and found the empty ones
+    if stripped is not None:
+        cleaned = [(_expanded(frame.iloc[:, i], dictionary), stripped[i]) for i in range(len(names))]
+    else:
+        cleaned = [_clean_column(frame.iloc[:, i], dictionary) for i in range(len(names))]
     frame = pd.DataFrame({i: column for i, (column, _) in enumerate(cleaned)}, index=frame.index, columns=range(len(names)))
     has_empty = [empty for _, empty in cleaned]
     keep: list[int] = []
