@@ -17,7 +17,18 @@ This package never imports Streamlit: the app's pages and the CLI are thin layer
 from retention.dataset import Dataset, load_dataset
 from retention.engine import METRIC_NAMES, Query, SnapshotModel, build_model, compute_metrics
 from retention.importing import LoadError, LoadResult
-from retention.workspace import Workspace, WorkspaceBusy, WorkspaceError, open_workspace
+
+_LAZY = {"Workspace", "WorkspaceBusy", "WorkspaceError", "open_workspace"}
+
+
+def __getattr__(name: str) -> object:
+    """The workspace store (and DuckDB under it) loads on first use: a CLI command or a page that never
+    opens a workspace must not pay for it at start (issue 15)."""
+    if name in _LAZY:
+        import retention.workspace as workspace
+
+        return getattr(workspace, name)
+    raise AttributeError(f"module 'retention' has no attribute {name!r}")
 
 __all__ = [
     "METRIC_NAMES", "Dataset", "LoadError", "LoadResult", "Query", "SnapshotModel", "build_model",

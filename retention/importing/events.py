@@ -144,7 +144,12 @@ def _ids(raw: pd.DataFrame, mapping: Mapping[str, str], field: str) -> pd.Series
     if field not in mapping:
         return pd.Series(pd.Categorical([None] * len(raw), categories=pd.Index([], dtype=object)), index=raw.index)
     text = raw[mapping[field]]
-    return text.where(text.ne("")).astype("category")
+    ids = text.where(text.ne("")).astype("category")
+    if isinstance(text.dtype, pd.CategoricalDtype):
+        # Dictionary-encoded by the reader (categories in order of appearance, all used): the same sorted
+        # categories `astype("category")` gives plain text, by recoding, without hashing every row.
+        ids = ids.cat.set_categories(sorted(c for c in ids.cat.categories if c != ""))
+    return ids
 
 
 def subscription_owners(subscriptions: pd.DataFrame) -> pd.Series:
