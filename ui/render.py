@@ -29,21 +29,7 @@ def format_value(name: str, value: float | None, currency: str = "USD") -> str:
 
 
 def _delta_text(kpi: Kpi, currency: str) -> str | None:
-    delta = kpi.delta
-    if delta is None:
-        return None
-    tr = state.tr()
-    language = tr.language
-    kind = METRICS[kpi.name].kind
-    if kind == "percent":
-        text = formatting.number(delta, language, digits=1) + " " + tr("pp")
-    elif kind == "money":
-        text = formatting.money(delta, currency, language)
-    elif kind in ("ratio", "months"):
-        text = formatting.number(delta, language, digits=2)
-    else:
-        text = formatting.number(delta, language)
-    return formatting.signed(text, delta)
+    return None if kpi.delta is None else report_sections.signed_change(kpi.name, kpi.delta, state.tr(), currency)
 
 
 def kpi_cards(kpis: list[Kpi], currency: str = "USD", per_row: int = 4) -> None:
