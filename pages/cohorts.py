@@ -5,8 +5,9 @@ import streamlit as st
 
 from retention.engine.cohorts import average_retention_curve
 from retention.figures.cohorts import average_retention, cohort_heatmap
+from retention.figures.selection import with_cell_targets
 from retention.figures.survival import segment_name, survival_figure
-from ui import controls, render, state
+from ui import controls, drilldown, render, state
 from ui.boot import ensure_app
 
 ensure_app()
@@ -40,7 +41,13 @@ if not table.rows:
 
 render.caption_for(view, state.metrics(view))
 currency = state.currency()
-render.chart(cohort_heatmap(table, mode, currency, tr), key="heatmap")
+cells = drilldown.selectable(with_cell_targets(cohort_heatmap(table, mode, currency, tr)), key="heatmap")
+st.caption(tr("Click a cell to list its customers, paying at that age or not."))
+for point in cells:
+    data = point.get("customdata") or []
+    if point.get("curve_number") == 1 and data and str(point.get("x", "")).isdigit():
+        drilldown.cohort_cell(view, str(data[0]), int(point["x"]), key="cohort_drill")
+        break
 render.chart(average_retention(average_retention_curve(table), table, tr), key="average_curve")
 render.download_buttons(table.long(), f"cohorts_{basis}", key="cohorts_export")
 

@@ -18,7 +18,7 @@ from retention.engine.engagement import (
 )
 from retention.figures.engagement import active_users_chart, cohort_heatmap, retention_curve
 from retention.report.at_risk import with_reasons
-from ui import controls, render, state
+from ui import controls, drilldown, render, state
 from ui.boot import ensure_app
 
 ensure_app()
@@ -84,7 +84,7 @@ flags = state.cached(
     ("at_risk", view.segment, view.as_of, tz, drop),
     lambda: at_risk_accounts(events, surveys, state.dataset().model(view.as_of), drop / 100.0, as_of=view.as_of, tz=tz),
 )
-risky = with_reasons(flags, tr)
+risky = drilldown.with_names(with_reasons(flags, tr))
 if risky.empty:
     st.success(tr("No account matches these rules."))
 else:

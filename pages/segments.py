@@ -6,7 +6,7 @@ from retention.engine.base import SMALL_SEGMENT
 from retention.figures.segments import segment_bars, segment_rates
 from retention.figures.trends import chart_lines
 from retention.glossary import METRICS
-from ui import controls, render, state
+from ui import controls, drilldown, render, state
 from ui.boot import ensure_app
 
 ensure_app()
@@ -34,12 +34,17 @@ st.caption(render.md(tr("{attribute}: last period {period}; averages pooled over
                         "too few for a stable rate.", attribute=attribute, period=period, n=SMALL_SEGMENT)))
 currency = state.currency()
 left, right = st.columns(2)
+points = []
 with left:
-    render.chart(segment_rates(frame, tr=tr), key="seg_rates")
-    render.chart(segment_bars(frame, "arpa", currency, tr), key="seg_arpa")
+    points += drilldown.selectable(segment_rates(frame, tr=tr), key="seg_rates")
+    points += drilldown.selectable(segment_bars(frame, "arpa", currency, tr), key="seg_arpa")
 with right:
-    render.chart(segment_bars(frame, "logo_churn_rate", currency, tr), key="seg_churn")
-    render.chart(segment_bars(frame, "mrr_end", currency, tr), key="seg_mrr")
+    points += drilldown.selectable(segment_bars(frame, "logo_churn_rate", currency, tr), key="seg_churn")
+    points += drilldown.selectable(segment_bars(frame, "mrr_end", currency, tr), key="seg_mrr")
+st.caption(tr("Click a bar to list that segment's customers."))
+pick = drilldown.picked(points, {i: True for i in range(8)}, len(frame))
+if pick is not None:
+    drilldown.segment(view, attribute, str(frame["segment"].iloc[pick[0]]), key="segment_drill")
 
 st.subheader(tr("Benchmark that fits each segment"))
 st.caption(tr("Monthly logo churn benchmarks depend on price: each segment is compared with the band of its own ARPA."))
