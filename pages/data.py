@@ -14,15 +14,13 @@ tr = state.tr()
 st.title(tr("Your data"))
 
 source = state.data_source()
+sample_notice = st.empty()  # filled at the end of the run: a load in this run replaces the sample
+
 keeps = workspace.enabled()
 editor = access.can_edit()
-if source == "sample":
-    st.info(tr("You are looking at the built-in sample data of a made-up B2B SaaS company. "
-               "Upload your own exports below to see your numbers."))
-elif source == "workspace" and workspace.current():
+if source == "workspace" and workspace.current():
     name, version = workspace.current()
     st.caption(render.md(tr("Saved dataset {name}, version {version}", name=name, version=version)))
-
 if access.mode() == "team" and not editor:
     st.info(tr("You are signed in as a viewer: you can look at every saved dataset and its versions, "
                "but importing, saving and rolling back are for editors."))
@@ -35,6 +33,7 @@ if editor or not keeps:
                       "one row per customer with attributes such as plan, country or industry to segment by.") + " "
                       + (tr("Your files stay in this browser session until you save them to the workspace below.") if keeps
                          else tr("Your files stay in this browser session and are gone when you close it.")))
+        render.uploader_help()
         left, right = st.columns(2)
         subs_file = left.file_uploader(tr("Subscriptions"), type=upload.UPLOAD_TYPES, key="upload_subscriptions")
         cust_file = right.file_uploader(tr("Customers (optional)"), type=upload.UPLOAD_TYPES, key="upload_customers")
@@ -84,6 +83,13 @@ cols[0].metric(tr("Customers with paid subscriptions"), formatting.number(len(mo
 cols[1].metric(tr("First subscription"), formatting.day(subs["start_date"].min(), language) if len(subs) else "—")
 cols[2].metric(tr("Data as of"), formatting.day(model.as_of, language))
 cols[3].metric(tr("Currency"), state.currency())
+if state.data_source() == "sample":
+    sample_notice.info(tr("You are looking at the built-in sample data of a made-up B2B SaaS company. "
+                          "Upload your own exports below to see your numbers."))
+elif render.currency_assumed():
+    st.caption(tr("Your subscriptions file names no currency, so amounts are shown as {currency}. Add a currency "
+                  "column to the file if they are in another one.",
+                  currency=state.currency()))
 
 rejects = data.rejects()
 st.subheader(tr("Rejected rows"))

@@ -61,12 +61,16 @@ cards[3].metric(tr("Active users"), formatting.number(activity.actors, language)
 st.caption(tr("Data as of {date}; days in {zone}.", date=formatting.day(events["timestamp"].max(), language), zone=zone))
 
 cohorts = state.cached(("eng_cohorts", view.segment, tz, interval), lambda: engagement_cohorts(activity, interval))
-render.chart(cohort_heatmap(cohorts, interval, tr), key="eng_heatmap")
+render.chart(lambda: cohort_heatmap(cohorts, interval, tr, *render.window_dates(view)), key="eng_heatmap",
+             depends_on=(view, tz, interval), empty=tr(
+    "No engagement cohort started in the selected range: pick a longer range, or upload usage events that cover it."))
 left, right = st.columns(2)
 with left:
-    render.chart(retention_curve(day_n_curve(activity, 30), week_n_curve(activity, 12), tr), key="eng_curve")
+    render.chart(lambda: retention_curve(day_n_curve(activity, 30), week_n_curve(activity, 12), tr), key="eng_curve",
+                 depends_on=(view.segment, tz))
 with right:
-    render.chart(active_users_chart(active_users(activity), stickiness(activity), tr), key="eng_active")
+    render.chart(lambda: active_users_chart(active_users(activity), stickiness(activity), tr), key="eng_active",
+                 depends_on=(view.segment, tz))
 
 render.download_buttons(
     pd.DataFrame([{"cohort": c["cohort"], "size": c["size"], "age": i, "active": v, "percent": p}

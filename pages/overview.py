@@ -25,11 +25,11 @@ render.ltv_note(view, period)
 
 left, right = st.columns(2)
 with left:
-    render.trend(figures.retention_rates(table, tr), ["crr"], view, table, key="crr")
-    movers = drilldown.selectable(figures.customer_movements(table, tr), key="customers")
+    render.trend(lambda: figures.retention_rates(table, tr), ["crr"], view, table, key="crr")
+    movers = render.selectable_chart(lambda: figures.customer_movements(table, tr), key="customers", depends_on=(view,))
 with right:
-    render.trend(figures.logo_churn(table, tr), ["logo_churn_rate"], view, table, key="logo_churn")
-    render.trend(figures.nrr_grr(table, tr), ["nrr", "grr"], view, table, key="nrr_grr")
+    render.trend(lambda: figures.logo_churn(table, tr), ["logo_churn_rate"], view, table, key="logo_churn")
+    render.trend(lambda: figures.nrr_grr(table, tr), ["nrr", "grr"], view, table, key="nrr_grr")
 
 st.caption(tr("Click a bar of “Customers gained and lost” to list the customers behind it."))
 pick = drilldown.picked(movers, {0: "new", 1: "reactivation", 2: "churned", 3: None}, len(table))

@@ -24,17 +24,18 @@ chosen = st.selectbox(tr("Bridge for period"), periods, index=len(periods) - 1, 
 row = table.loc[table["period"] == chosen].iloc[0]
 left, right = st.columns([2, 3])
 with left:
-    render.chart(figures.mrr_bridge(row, currency, tr), key="bridge")
+    render.chart(lambda: figures.mrr_bridge(row, currency, tr), key="bridge", depends_on=(view, chosen, currency))
 with right:
-    moved = drilldown.selectable(figures.mrr_movements(table, currency, tr), key="movements")
+    moved = render.selectable_chart(lambda: figures.mrr_movements(table, currency, tr), key="movements",
+                                    depends_on=(view, currency))
 
 left, right = st.columns(2)
 with left:
-    paying = drilldown.selectable(figures.mrr_line(table, currency, tr), key="mrr")
-    render.chart(figures.arpa(table, currency, tr), key="arpa")
+    paying = render.selectable_chart(lambda: figures.mrr_line(table, currency, tr), key="mrr", depends_on=(view, currency))
+    render.chart(lambda: figures.arpa(table, currency, tr), key="arpa", depends_on=(view, currency))
 with right:
-    render.trend(figures.nrr_grr(table, tr), ["nrr", "grr"], view, table, key="nrr")
-    render.chart(figures.quick_ratio(table, tr), key="quick")
+    render.trend(lambda: figures.nrr_grr(table, tr), ["nrr", "grr"], view, table, key="nrr")
+    render.chart(lambda: figures.quick_ratio(table, tr), key="quick", depends_on=(view,))
 
 st.caption(tr("Click a bar of “MRR movements per period” or a point of the MRR line to list the customers behind it."))
 curves = {i: column.removeprefix("mrr_") for i, column in enumerate(MOVEMENTS)} | {len(MOVEMENTS): None}
