@@ -26,6 +26,7 @@ from retention.importing import (
     load_subscriptions,
     read_rates,
 )
+from retention.importing.bounds import history_start
 
 MAX_SEGMENT_VALUES = 50
 
@@ -86,6 +87,19 @@ class Dataset:
         if not parts:
             return self.subscriptions.rejects.iloc[0:0]
         return pd.concat(parts, ignore_index=True)
+
+    def flagged(self) -> pd.DataFrame:
+        """Rows used but worth checking (dates far from the rest of the data), like `rejects()`."""
+        parts = [r.flagged for r in self.results() if r.flagged is not None and len(r.flagged)]
+        if not parts:
+            return self.subscriptions.rejects.iloc[0:0]
+        return pd.concat(parts, ignore_index=True)
+
+    def history_start(self) -> pd.Timestamp | None:
+        """The first start date of the data's real history (dates far before the rest left out)."""
+        if "_history_start" not in self._models:
+            self._models["_history_start"] = history_start(self.subscriptions.table["start_date"])
+        return self._models["_history_start"]
 
 
 def read_bytes(path: str | Path) -> bytes:

@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from retention.dataset import Dataset
+from retention.i18n import located
 from retention.importing import (
     DEFAULT_STATUS_POLICY,
     AmbiguousDateOrder,
@@ -76,6 +77,8 @@ def mapping_editor(kind: str, data: bytes, file: str) -> Choice | None:
     except LoadError as exc:
         st.error(md(exc.message(tr)))
         return None
+    for template, params in raw.attrs.get("notes", ()):
+        st.warning(md(located(tr, file, None, None, template, params)))
     columns = list(raw.columns)
     fields = SUBSCRIPTION_FIELDS if kind == "subscriptions" else CUSTOMER_FIELDS
     if preset is not None:
@@ -113,7 +116,13 @@ def mapping_editor(kind: str, data: bytes, file: str) -> Choice | None:
         if statuses:
             st.caption(md(tr("How statuses are counted: {lines}",
                              lines="; ".join(DEFAULT_STATUS_POLICY.describe(statuses[:12], tr)))))
-    _preview(kind, data, file, mapping, options)
+    missing = [name for name in REQUIRED[kind] if name not in mapping]
+    if missing:  # one message, and no Load button until the mapping is complete
+        st.error(md(tr("{file}: choose the column for {fields} in the column mapping above; the files cannot be loaded "
+                       "without it.", file=file, fields=", ".join(missing))))
+        return None
+    if not _preview(kind, data, file, mapping, options):
+        return None
     return Choice(kind, data, file, mapping, options)
 
 
@@ -138,18 +147,20 @@ def _currency_options(raw: pd.DataFrame, mapping: dict[str, str], options: dict[
             st.error(md(exc.message(tr)))
 
 
-def _preview(kind: str, data: bytes, file: str, mapping: dict[str, str], options: dict[str, object]) -> None:
+def _preview(kind: str, data: bytes, file: str, mapping: dict[str, str], options: dict[str, object]) -> bool:
+    """Show the first rows as they will be read; False (after one message) when the file cannot be loaded as set."""
     tr = state.tr()
     try:
         shown = preview(data, file, mapping, kind=kind, rows=8, **_read_options(kind, options))
     except AmbiguousDateOrder as exc:
         st.warning(md(exc.message(tr)) + "  \n" + tr("Pick the date order above."))
-        return
+        return False
     except LoadError as exc:
         st.error(md(exc.message(tr)))
-        return
+        return False
     st.caption(tr("The first rows as they will be read (a reason means the row will be rejected):"))
     st.dataframe(shown, hide_index=True, width="stretch")
+    return True
 
 
 def _read_options(kind: str, options: dict[str, object]) -> dict[str, object]:

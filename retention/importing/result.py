@@ -41,6 +41,10 @@ class LoadResult:
     sheet: str | None = None
     customer_attributes: pd.DataFrame | None = None
     """Customer attributes carried by the subscriptions file (Stripe `<key> (metadata)` columns)."""
+    flagged: pd.DataFrame | None = None
+    """Rows used but worth checking (file, row, column, value, reason): dates far from the rest of the data."""
+    notes: tuple[tuple[str, dict[str, object]], ...] = ()
+    """How the file was read that the user should know: (English template, parameters), e.g. mixed encodings."""
 
     @property
     def rows_used(self) -> int:
