@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from retention import columns, formatting
 from retention.benchmarks import benchmarks_frame
 from retention.glossary import METRICS
 from retention.targets import TargetFileError, make_target, parse_targets, targets_frame, targets_to_csv
@@ -22,13 +23,27 @@ st.markdown(tr(
 
 st.header(tr("Industry benchmarks"))
 table = benchmarks_frame()
+language = tr.language
+bases = {"month": tr("monthly"), "quarter": tr("quarterly"), "year": tr("annual"), "week-8": tr("at week 8"),
+         "day-7": tr("on day 7")}
+
+
+def _value(row: pd.Series) -> str:
+    text = formatting.percent(row["value"], language, digits=1)
+    if pd.notna(row["low"]) and pd.notna(row["high"]):
+        text += " (" + tr("range {low} – {high} %", low=formatting.number(row["low"], language, 1),
+                          high=formatting.number(row["high"], language, 1)) + ")"
+    return text
+
+
 shown = pd.DataFrame({
-    tr("Metric"): [tr(METRICS[m].label) if m in METRICS else m for m in table["metric"]],
+    tr("Metric"): [columns.describe(m, tr).label for m in table["metric"]],
     tr("Benchmark"): table["label"].map(tr),
-    tr("Value (%)"): table["value"],
-    tr("Per"): table["period_basis"],
-    tr("Applies to"): table["segment"],
-    tr("Source"): table["citation"],
+    tr("Value"): [_value(row) for _, row in table.iterrows()],
+    tr("Per"): table["period_basis"].map(bases),
+    tr("Applies to"): table["segment"].map(tr),
+    tr("Source"): [tr(source) + ", " + (str(year) if pd.notna(year) else tr("n.d."))
+                   for source, year in zip(table["source"], table["year"], strict=True)],
     tr("Link"): table["link"],
 })
 st.dataframe(shown, hide_index=True, width="stretch",
@@ -53,8 +68,8 @@ with st.form("add_target", clear_on_submit=True, border=True):
 
 if targets:
     frame = targets_frame(targets)
-    st.dataframe(frame.assign(metric=frame["metric"].map(lambda m: tr(METRICS[m].label) if m in METRICS else m)),
-                 hide_index=True, width="stretch")
+    render.show_table(frame.assign(metric=frame["metric"].map(lambda m: columns.describe(m, tr).label),
+                                   period_basis=frame["period_basis"].map(lambda b: bases.get(b, b))))
     left, right = st.columns(2)
     left.download_button(tr("Download targets (CSV)"), targets_to_csv(targets), file_name="targets.csv",
                          mime="text/csv", on_click="ignore", key="targets_csv")

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from retention import columns as table_columns
 from retention.glossary import KPI_CARDS, METRICS
 from retention.i18n import ENGLISH, N_, Translator
 from retention.palette import COLORS
@@ -143,6 +144,50 @@ def to_xlsx_bytes(frames: Mapping[str, pd.DataFrame]) -> bytes:
         write_table(workbook, worksheet, frame)
     if not frames:
         workbook.add_worksheet("Sheet")
+    workbook.close()
+    return buffer.getvalue()
+
+
+# --- Tables for people ------------------------------------------------------------------------
+
+_EXCEL_FORMATS = {
+    "count": "#,##0", "money": "#,##0", "cents": "#,##0.00", "percent": '0.0" %"', "ratio": "0.00",
+    "months": "0.0", "number": "#,##0.0", "share": "0.000", "date": "yyyy-mm-dd",
+}
+
+
+def table_csv(frame: pd.DataFrame, tr: Translator = ENGLISH, currency: str = "") -> bytes:
+    """A table as a person reads it: headers in their language (money headers name the currency),
+    values rounded to the decimals shown on screen, formula cells neutralised.  UTF-8 with a BOM, so
+    Excel opens accents and currency symbols correctly."""
+    return b"\xef\xbb\xbf" + to_csv_bytes(table_columns.human_frame(frame, tr, currency))
+
+
+def table_xlsx(frame: pd.DataFrame, name: str, tr: Translator = ENGLISH, currency: str = "") -> bytes:
+    """One formatted sheet: translated headers, Excel number formats per kind (thousands, decimals,
+    %), rounded values, typed cells, formula cells neutralised."""
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
+    worksheet = workbook.add_worksheet(sheet_name(name, set()))
+    made: dict[str, object] = {}
+    formats: dict[str, object] = {}
+    for column in frame.columns:
+        kind = table_columns.describe(str(column)).kind
+        if pd.api.types.is_datetime64_any_dtype(frame[column].dtype):
+            kind = "date"
+        elif kind is None and pd.api.types.is_float_dtype(frame[column].dtype):
+            kind = "number"
+        pattern = _EXCEL_FORMATS.get(kind or "")
+        if pattern is None or not (pd.api.types.is_numeric_dtype(frame[column].dtype) or kind == "date"):
+            continue
+        if pattern not in made:
+            made[pattern] = workbook.add_format({"num_format": pattern})
+        formats[column] = made[pattern]
+    write_table(workbook, worksheet, table_columns.rounded(frame),
+                headers=[table_columns.header(str(c), tr, currency) for c in frame.columns],
+                formats=formats)
     workbook.close()
     return buffer.getvalue()
 

@@ -75,3 +75,45 @@ def day(value: pd.Timestamp, language: str = "en") -> str:
 
 def signed(text: str, value: float) -> str:
     return text if value < 0 or text.startswith(("+", "-", "−")) else "+" + text
+
+
+def cell_formatter(kind: str | None, language: str = "en", currency: str = "USD", digits: int | None = None):
+    """A fast `value -> text` function for a whole table column, written exactly as Babel writes it.
+
+    Babel is asked once for the locale's pattern (where the symbol goes, which separators); each
+    cell is then a plain Python format plus two character swaps, so a 1,000-row table formats in
+    milliseconds instead of a Babel call per cell.
+    """
+    from retention.columns import DIGITS
+
+    places = DIGITS.get(kind or "", 2) if digits is None else digits
+    if kind == "date":
+        return lambda v: MISSING if _missing(v) else pd.Timestamp(v).strftime("%Y-%m-%d")
+    if kind == "bool":
+        return lambda v: MISSING if _missing(v) else ("✓" if bool(v) else "")
+    if kind in (None, "text"):
+        return lambda v: "" if _missing(v) else str(v)
+    probe = 1234567.0
+    if kind in ("money", "cents"):
+        sample = money(probe, currency, language, digits=places)
+    elif kind == "percent":
+        sample = percent(probe, language, digits=places)
+    else:
+        sample = number(probe, language, digits=places)
+    symbols = babel_locale(language).number_symbols.get("latn", babel_locale(language).number_symbols)
+    group, decimal = symbols.get("group", ","), symbols.get("decimal", ".")
+    core = number(probe, language, digits=places)
+    prefix, _, suffix = sample.partition(core)
+    table = str.maketrans({",": group, ".": decimal})
+
+    def write(value: object) -> str:
+        if _missing(value):
+            return MISSING
+        x = float(value)  # type: ignore[arg-type]
+        if not math.isfinite(x):
+            return MISSING
+        text = f"{abs(x):,.{places}f}".translate(table)
+        sign = "-" if x < 0 and text.strip("0.,\u00a0\u202f" + group + decimal) else ""
+        return sign + prefix + text + suffix
+
+    return write

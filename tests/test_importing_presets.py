@@ -191,6 +191,41 @@ def write(frame: pd.DataFrame, key: str) -> bytes:
             "started_at": (f["start_date"] - pd.Timestamp(0)).dt.total_seconds().astype(int),
             "canceled_at": (f["end_date"] - pd.Timestamp(0)).dt.total_seconds().astype("Int64"),
         })
+    elif key == "stripe_sync_subscriptions":
+        out = pd.DataFrame({
+            "id": f["subscription_id"], "customer": f["customer_id"], "status": np.where(ended, "canceled", "active"),
+            "created": (f["start_date"] - pd.Timestamp(0)).dt.total_seconds().astype(int),
+            "start_date": (f["start_date"] - pd.Timestamp(0)).dt.total_seconds().astype(int),
+            "current_period_start": stamp(f["start_date"], "%Y-%m-%d %H:%M:%S"),
+            "current_period_end": stamp(f["start_date"] + pd.DateOffset(months=1), "%Y-%m-%d %H:%M:%S"),
+            "ended_at": stamp(f["end_date"], "%Y-%m-%d %H:%M:%S"), "trial_end": "", "quantity": f["seats"],
+            "plan_id": f["plan"], "plan_amount": (f["amount"] * 100).round().astype(int), "plan_currency": "usd",
+            "plan_interval": f["interval"], "plan_interval_count": 1,
+        })
+    elif key == "recurly_subscriptions":
+        out = pd.DataFrame({
+            "uuid": f["subscription_id"], "account_code": f["customer_id"], "plan_code": f["plan"],
+            "state": np.where(ended, "expired", "active"), "quantity": f["seats"], "unit_amount": f["amount"].map("{:.2f}".format),
+            "currency": "USD", "activated_at": stamp(f["start_date"], "%Y-%m-%dT%H:%M:%SZ"),
+            "canceled_at": stamp(f["end_date"] - pd.Timedelta(days=10), "%Y-%m-%dT%H:%M:%SZ"),
+            "expires_at": stamp(f["end_date"], "%Y-%m-%dT%H:%M:%SZ"), "plan_interval_unit": f["interval"] + "s",
+            "plan_interval_length": 1,
+        })
+    elif key == "lago_subscriptions":
+        out = pd.DataFrame({
+            "external_id": f["subscription_id"], "external_customer_id": f["customer_id"], "plan_code": f["plan"],
+            "status": np.where(ended, "terminated", "active"), "started_at": stamp(f["start_date"], "%Y-%m-%dT%H:%M:%SZ"),
+            "terminated_at": stamp(f["end_date"], "%Y-%m-%dT%H:%M:%SZ"),
+            "plan_amount_cents": (f["mrr"] * np.where(f["yearly"], 12, 1) * 100).round().astype(int),
+            "plan_amount_currency": "EUR", "plan_interval": np.where(f["yearly"], "yearly", "monthly"),
+        })
+    elif key == "paddle_classic_subscriptions":
+        out = pd.DataFrame({
+            "subscription_id": f["subscription_id"], "plan_id": f["plan"], "user_id": f["customer_id"],
+            "state": np.where(ended, "deleted", "active"), "signup_date": stamp(f["start_date"], "%Y-%m-%d %H:%M:%S"),
+            "cancellation_effective_date": stamp(f["end_date"], "%Y-%m-%d"), "quantity": f["seats"],
+            "next_payment.amount": f["amount"], "next_payment.currency": "USD", "billing_type": f["interval"], "billing_period": 1,
+        })
     elif key == "dbt_mrr":
         out = pd.DataFrame({"subscription_id": f["subscription_id"], "customer_id": f["customer_id"],
                             "start_date": stamp(f["start_date"], "%Y-%m-%d"), "end_date": stamp(f["end_date"], "%Y-%m-%d"),

@@ -10,11 +10,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from retention import escaping, formatting
+from retention import columns, escaping, formatting
 from retention.engine.kpis import Kpi
-from retention.exports import to_csv_bytes, to_xlsx_bytes
+from retention.exports import table_csv, table_xlsx, to_csv_bytes
 from retention.glossary import METRICS
-from retention.i18n import N_
 from retention.report import sections as report_sections
 from ui import state
 
@@ -68,64 +67,72 @@ def chart(fig: go.Figure, key: str | None = None) -> None:
     st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False})
 
 
-COLUMN_LABELS = {
-    "period": N_("Period"), "segment": N_("Segment"), "periods": N_("Periods"), "customer_id": N_("Customer"),
-    "mrr": N_("MRR"), "recent_weekly_events": N_("Events per week, last 4 weeks"),
-    "previous_weekly_events": N_("Events per week, 8 weeks before"), "usage_change": N_("Usage change (%)"),
-    "usage_falling": N_("Usage falling"), "last_nps": N_("Last NPS answer"), "last_nps_date": N_("Answered on"),
-    "detractor": N_("Detractor"), "reasons": N_("Why"), "date": N_("Date"), "score": N_("Score"),
-    "comment": N_("Comment"), "mrr_share": N_("Share of MRR (%)"), "small": N_("Small segment"),
-    "crr_avg": N_("CRR, range average"), "logo_churn_rate_avg": N_("Logo churn, range average"),
-    "nrr_avg": N_("NRR, range average"), "grr_avg": N_("GRR, range average"),
-}
+def _unique(headers: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for text in headers:
+        seen[text] = seen.get(text, 0) + 1
+        out.append(text if seen[text] == 1 else f"{text} ({seen[text]})")
+    return out
 
 
-def localized_table(table: pd.DataFrame) -> pd.DataFrame:
-    """Column headers in the user's language (values stay numbers so sorting works); exports keep the English names."""
+def styled(table: pd.DataFrame, currency: str | None = None):
+    """The table under translated headers, each number written the reader's way (92,5 %, 1.234 €, 12 345).
+
+    The cells keep their numbers underneath (a pandas Styler only sets display text), so sorting a
+    column sorts by value; `column_config` carries each metric's definition as the header's help.
+    """
     tr = state.tr()
-    names = {c: tr(METRICS[c].label) for c in table.columns if c in METRICS}
-    names |= {c: tr(label) for c, label in COLUMN_LABELS.items() if c in table.columns}
-    return table.rename(columns=names)
-
-
-# Decimals shown per kind of value: a table of rates with four decimals reads as noise.
-_DECIMALS = {"percent": "%.1f", "money": "%.2f", "ratio": "%.2f", "months": "%.1f", "count": "%d"}
-_COLUMN_FORMATS = {"mrr": "%.2f", "recent_weekly_events": "%.2f", "previous_weekly_events": "%.2f", "usage_change": "%.1f",
-                   "mrr_share": "%.1f", "crr_avg": "%.1f", "logo_churn_rate_avg": "%.1f", "nrr_avg": "%.1f", "grr_avg": "%.1f"}
-
-
-def number_formats(table: pd.DataFrame) -> dict[str, object]:
-    """`column_config` that rounds floats and drops midnight from dates, for display only (exports keep full precision)."""
-    shown = localized_table(table)
+    currency = currency or state.currency()
+    headers = _unique([columns.header(str(c), tr, currency) for c in table.columns])
+    frame = table.set_axis(headers, axis=1)
+    formats: dict[str, object] = {}
     config: dict[str, object] = {}
-    for original, label in zip(table.columns, shown.columns, strict=True):
-        if pd.api.types.is_datetime64_any_dtype(table[original]):
-            config[label] = st.column_config.DateColumn(format="YYYY-MM-DD")
-            continue
-        if not pd.api.types.is_float_dtype(table[original]):
-            continue
-        fmt = _DECIMALS[METRICS[original].kind] if original in METRICS else _COLUMN_FORMATS.get(original)
-        if fmt:
-            config[label] = st.column_config.NumberColumn(format=fmt)
-    return config
+    for name, head in zip(table.columns, headers, strict=True):
+        column = columns.describe(str(name), tr)
+        kind = column.kind
+        series = table[name]
+        if pd.api.types.is_bool_dtype(series.dtype):
+            kind = "bool_widget"
+        elif pd.api.types.is_datetime64_any_dtype(series.dtype):
+            kind = "date"
+        elif kind is None and pd.api.types.is_float_dtype(series.dtype):
+            kind = "number"
+        elif kind in ("date", "text", "bool", None) or not pd.api.types.is_numeric_dtype(series.dtype):
+            kind = "date" if kind == "date" and not pd.api.types.is_object_dtype(series.dtype) else "text"
+        if kind not in ("text", "bool_widget"):
+            formats[head] = formatting.cell_formatter(kind, tr.language, currency)
+        config[head] = st.column_config.Column(help=column.help or None)
+    return frame.style.format(formats), config
 
 
-def show_table(table: pd.DataFrame) -> None:
-    st.dataframe(localized_table(table), hide_index=True, width="stretch", column_config=number_formats(table))
+def show_table(table: pd.DataFrame, currency: str | None = None) -> None:
+    shown, config = styled(table, currency)
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
 
 
-def download_buttons(table: pd.DataFrame, name: str, key: str) -> None:
-    """CSV (stable English column names) and Excel downloads of a table, formula cells neutralised."""
+def download_buttons(table: pd.DataFrame, name: str, key: str, currency: str | None = None) -> None:
+    """CSV and Excel downloads of a table as people read it (headers in their language, values rounded,
+    Excel number formats), and a CSV with the stable English column names for scripts; formula cells
+    are neutralised in all three."""
     tr = state.tr()
-    left, right = st.columns(2)
+    currency = currency or state.currency()
+    left, middle, right = st.columns(3)
     left.download_button(
-        tr("Download CSV"), to_csv_bytes(table), file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv",
-        on_click="ignore", icon=":material/download:",
+        tr("Download CSV"), lambda: table_csv(table, tr, currency), file_name=f"{name}.csv", mime="text/csv",
+        key=f"{key}_csv", on_click="ignore", icon=":material/download:",
+        help=tr("Column names in your language, numbers rounded as shown."),
     )
-    right.download_button(
-        tr("Download Excel"), to_xlsx_bytes({name[:31]: table}), file_name=f"{name}.xlsx",
+    middle.download_button(
+        tr("Download Excel"), lambda: table_xlsx(table, name, tr, currency), file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
         on_click="ignore", icon=":material/table_view:",
+        help=tr("Formatted numbers (currency, %, thousands) and column names in your language."),
+    )
+    right.download_button(
+        tr("CSV for scripts"), lambda: to_csv_bytes(table), file_name=f"{name}-raw.csv", mime="text/csv",
+        key=f"{key}_raw", on_click="ignore", icon=":material/code:", type="tertiary",
+        help=tr("Stable English column names (crr, mrr_end…) and full precision, for programs that read the file."),
     )
 
 

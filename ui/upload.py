@@ -73,7 +73,7 @@ def mapping_editor(kind: str, data: bytes, file: str) -> Choice | None:
         options["sheet"] = st.selectbox(tr("Sheet of {file}", file=md(file)), sheets, key=f"sheet_{kind}")
     try:
         raw = read_table(data, file, sheet=options.get("sheet"))
-        preset, detected = suggest_mapping(list(raw.columns), file, kind=kind)
+        preset, detected = suggest_mapping(list(raw.columns), file, kind=kind, sample=raw.head(200))
     except LoadError as exc:
         st.error(md(exc.message(tr)))
         return None

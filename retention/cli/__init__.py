@@ -20,6 +20,7 @@ COMMANDS = [
     "retention.cli.survival_cmd",
     "retention.cli.engagement_cmd",
     "retention.cli.feedback_cmd",
+    "retention.cli.forecast_cmd",
 ]
 
 

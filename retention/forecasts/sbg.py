@@ -10,7 +10,7 @@ retention rates rise with age (the customers likely to leave have left) and give
 
 Here "age" counts periods since the first paid one: age 0 is the cohort's first period, T is the
 age at which a customer is first not paying.  α and β are fitted by maximum likelihood (SciPy,
-L-BFGS-B on log α, log β with the analytic gradient) to churn counts by age; cohorts observed for
+Newton's method on log α, log β with the analytic gradient and Hessian) to churn counts by age; cohorts observed for
 different lengths enter one likelihood, each censored at its own last age, so pooling is exact.
 
 The parametric bootstrap draws new churn counts from the fitted model (multinomial over "left at
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import minimize
-from scipy.special import betaln, digamma, hyp2f1, polygamma
+from scipy.special import betaln, digamma, hyp2f1, zeta
 
 MIN_CHURN_EVENTS = 10  # fewer churns than this and the two parameters are not identified in practice
 MIN_AGES = 2  # one renewal only pins α/(α+β), never α and β apart
@@ -171,9 +171,18 @@ class SbgFit:
 
 
 def _fit_params(lost: np.ndarray, alive: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, bool]:
-    result = minimize(_objective, start, args=(lost, alive), jac=True, method="L-BFGS-B",
-                      bounds=[_LOG_BOUNDS, _LOG_BOUNDS], options={"ftol": 1e-13, "gtol": 1e-9, "maxiter": 500})
-    at_bound = np.any(np.isclose(result.x, _LOG_BOUNDS[0]) | np.isclose(result.x, _LOG_BOUNDS[1]))
+    """(log α, log β) at the maximum and whether it is a proper interior maximum.
+
+    Newton's method with the analytic Hessian first (a few milliseconds); Nelder–Mead on the
+    same likelihood when Newton does not settle.  A maximum on the bounds means the likelihood
+    keeps rising towards α or β = 0 or ∞ (no churn pattern to separate them): not a fit.
+    """
+    x, ok, _ = _newton_batch(lost[None, :], alive[None, :], start, steps=200)
+    if ok[0]:
+        return x[0], True
+    result = minimize(lambda v: _objective(v, lost, alive)[0], start, method="Nelder-Mead",
+                      bounds=[_LOG_BOUNDS, _LOG_BOUNDS], options={"xatol": 1e-9, "fatol": 1e-11, "maxiter": 4000})
+    at_bound = np.any(np.isclose(result.x, _LOG_BOUNDS[0], atol=1e-3) | np.isclose(result.x, _LOG_BOUNDS[1], atol=1e-3))
     return result.x, bool(result.success) and not at_bound
 
 
@@ -184,7 +193,7 @@ def fit_sbg(counts: ChurnCounts, bootstrap: int = 0, seed: int = 0, groups: dict
     bootstrap redraws each group); by default all customers form one cohort.
     """
     lost, alive = counts.lost.astype(float), counts.alive.astype(float)
-    if counts.churned == 0 or counts.max_age == 0:
+    if counts.churned < MIN_CHURN_EVENTS or counts.max_age < MIN_AGES:  # nothing to trust: not even tried
         return SbgFit(np.nan, np.nan, np.nan, counts.size, counts.churned, counts.max_age, False)
     x, ok = _fit_params(lost, alive, np.zeros(2))
     alpha, beta = np.exp(x)
@@ -204,7 +213,7 @@ def _bootstrap(alpha: float, beta: float, groups: dict[int, float], ages: int, r
     refitted at once by Newton's method from the point estimate (they land near it), which takes
     milliseconds where one optimiser call per replicate took seconds.  Draws with no churn at all
     (possible for tiny cohorts) have no finite estimate and are left out, as are the rare
-    replicates that do not converge.
+    replicates that do not settle.
     """
     rng = np.random.default_rng(seed)
     p = churn_probabilities(alpha, beta, ages)
@@ -216,29 +225,47 @@ def _bootstrap(alpha: float, beta: float, groups: dict[int, float], ages: int, r
         draw = rng.multinomial(int(round(n)), probs / probs.sum(), size=replicates)
         lost[:, :m] += draw[:, :m]
         alive[:, m] += draw[:, m]
-    x, ok = _newton_batch(lost, alive, start)
-    keep = ok & (lost.sum(axis=1) > 0)
+    x, ok, bound = _newton_batch(lost, alive, start, steps=25)
+    # A replicate whose maximum lies on a bound (the draw looks like one churn rate for everyone,
+    # α and β → ∞) still has a well-defined curve at the bound: kept, or the band would be too narrow.
+    keep = (ok | bound) & (lost.sum(axis=1) > 0)
     return np.exp(x[keep])
 
 
-def _newton_batch(lost: np.ndarray, alive: np.ndarray, start: np.ndarray, steps: int = 60) -> tuple[np.ndarray, np.ndarray]:
-    """Maximise the log-likelihood of each row of (lost, alive) in (log α, log β) by damped Newton steps."""
-    n = len(lost)
-    t = np.arange(1, lost.shape[1] + 1)[None, :]
-    m = np.arange(alive.shape[1])[None, :]
-    x = np.tile(np.asarray(start, dtype=float), (n, 1))
+def _trigamma(x: np.ndarray) -> np.ndarray:
+    return zeta(2.0, x)
+
+
+def _newton_batch(
+    lost_all: np.ndarray, alive_all: np.ndarray, start: np.ndarray, steps: int = 40
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Maximise the log-likelihood of each row of (lost, alive) in (log α, log β) by damped Newton steps.
+
+    Returns the points, which rows settled at an interior maximum, and which ran onto a bound.
+    """
+    n = len(lost_all)
+    t = np.arange(1, lost_all.shape[1] + 1)[None, :]
+    m = np.arange(alive_all.shape[1])[None, :]
+    x_all = np.tile(np.asarray(start, dtype=float), (n, 1))
+    done = np.zeros(n, dtype=bool)
+    ok_all = np.zeros(n, dtype=bool)
+    bound_all = np.zeros(n, dtype=bool)
     for _ in range(steps):
+        todo = np.flatnonzero(~done)  # rows already converged are not stepped again
+        if len(todo) == 0:
+            break
+        x, lost_t, alive_t = x_all[todo], lost_all[todo], alive_all[todo]
         a, b = np.exp(x[:, :1]), np.exp(x[:, 1:])
         ab = a + b
         d0a, d0b = digamma(a) - digamma(ab), digamma(b) - digamma(ab)
-        t0a, t0b, t0ab = polygamma(1, a) - polygamma(1, ab), polygamma(1, b) - polygamma(1, ab), -polygamma(1, ab)
+        t0a, t0b, t0ab = _trigamma(a) - _trigamma(ab), _trigamma(b) - _trigamma(ab), -_trigamma(ab)
         s1, s2 = digamma(ab + t), digamma(ab + m)
-        q1, q2 = polygamma(1, ab + t), polygamma(1, ab + m)
-        ga = (lost * (digamma(a + 1) - s1 - d0a)).sum(1) + (alive * (digamma(a) - s2 - d0a)).sum(1)
-        gb = (lost * (digamma(b + t - 1) - s1 - d0b)).sum(1) + (alive * (digamma(b + m) - s2 - d0b)).sum(1)
-        haa = (lost * (polygamma(1, a + 1) - q1 - t0a)).sum(1) + (alive * (polygamma(1, a) - q2 - t0a)).sum(1)
-        hbb = (lost * (polygamma(1, b + t - 1) - q1 - t0b)).sum(1) + (alive * (polygamma(1, b + m) - q2 - t0b)).sum(1)
-        hab = (lost * (-q1 - t0ab)).sum(1) + (alive * (-q2 - t0ab)).sum(1)
+        q1, q2 = _trigamma(ab + t), _trigamma(ab + m)
+        ga = (lost_t * (digamma(a + 1) - s1 - d0a)).sum(1) + (alive_t * (digamma(a) - s2 - d0a)).sum(1)
+        gb = (lost_t * (digamma(b + t - 1) - s1 - d0b)).sum(1) + (alive_t * (digamma(b + m) - s2 - d0b)).sum(1)
+        haa = (lost_t * (_trigamma(a + 1) - q1 - t0a)).sum(1) + (alive_t * (_trigamma(a) - q2 - t0a)).sum(1)
+        hbb = (lost_t * (_trigamma(b + t - 1) - q1 - t0b)).sum(1) + (alive_t * (_trigamma(b + m) - q2 - t0b)).sum(1)
+        hab = (lost_t * (-q1 - t0ab)).sum(1) + (alive_t * (-q2 - t0ab)).sum(1)
         a, b = a[:, 0], b[:, 0]
         gu, gv = ga * a, gb * b
         huu, hvv, huv = a * a * haa + gu, b * b * hbb + gv, a * b * hab
@@ -249,10 +276,13 @@ def _newton_batch(lost: np.ndarray, alive: np.ndarray, start: np.ndarray, steps:
         dv = np.where(concave, -(huu * gv - huv * gu) / safe, 0.1 * np.sign(gv))
         step = np.maximum(1.0, np.hypot(du, dv))  # at most one unit of log α, log β per step
         x = np.clip(x + np.column_stack([du, dv]) / step[:, None], *_LOG_BOUNDS)
-        if np.all(np.hypot(du, dv) < 1e-9):
-            break
-    converged = concave & (np.hypot(du, dv) < 1e-6) & np.all((x > _LOG_BOUNDS[0] + 1e-6) & (x < _LOG_BOUNDS[1] - 1e-6), axis=1)
-    return x, converged
+        x_all[todo] = x
+        settled = concave & (np.hypot(du, dv) < 1e-8)
+        inside = np.all((x > _LOG_BOUNDS[0] + 1e-6) & (x < _LOG_BOUNDS[1] - 1e-6), axis=1)
+        done[todo[settled | ~inside]] = True  # on a bound the likelihood runs away: stop, not a fit
+        ok_all[todo[settled & inside]] = True
+        bound_all[todo[~inside]] = True
+    return x_all, ok_all, bound_all
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,11 @@ from retention.importing.errors import LoadError
 
 SUBSCRIPTION_FIELDS = (
     "customer_id", "start_date", "end_date", "mrr", "amount", "interval", "interval_count",
-    "subscription_id", "plan", "quantity", "currency", "status", "trial_end", "paid_through", "line_type",
+    "subscription_id", "plan", "quantity", "currency", "status", "trial_end", "paid_through", "line_type", "tax",
 )
 """`paid_through`: the last paid day's start for subscriptions that stopped paying (status policy
-`churn`); `line_type`: invoice line kind, one-time lines are not recurring revenue."""
+`churn`); `line_type`: invoice line kind, one-time lines are not recurring revenue; `tax`: tax included in
+`amount` (ChartMogul line items), taken off because MRR excludes tax."""
 CUSTOMER_FIELDS = ("customer_id", "signup_date")
 
 SYNONYMS: dict[str, tuple[str, ...]] = {

@@ -73,15 +73,19 @@ STRIPE_SUBSCRIPTIONS = Preset(
 )
 
 STRIPE_INVOICES = Preset(
-    "stripe_invoices", N_("Stripe invoices"),
+    "stripe_invoices", N_("Stripe invoice line items"),
     {
         "customer_id": ("Customer ID", "Customer"), "subscription_id": ("Subscription ID", "Subscription"),
-        "start_date": ("Period Start (UTC)",), "end_date": ("Period End (UTC)",), "amount": ("Amount", "Total", "Amount Paid"),
-        "quantity": ("Quantity",), "currency": ("Currency",), "status": ("Status",), "plan": ("Plan", "Price", "Description"),
-        "line_type": ("Type",),
+        "start_date": ("Period Start (UTC)", "Line Item Period Start (UTC)"),
+        "end_date": ("Period End (UTC)", "Line Item Period End (UTC)"), "amount": ("Amount", "Line Item Amount", "Total", "Amount Paid"),
+        "quantity": ("Quantity",), "currency": ("Currency",), "status": ("Status", "Invoice Status"),
+        "plan": ("Plan", "Price", "Description"), "line_type": ("Type", "Line Item Type"),
     },
-    signature=(("Period Start (UTC)",), ("Period End (UTC)",), ("Customer ID", "Customer"), ("Invoice ID", "id"),
-               ("Amount", "Total", "Amount Paid")),
+    # One row per invoice *line*: only a line's period is its service period (an invoice's own
+    # period_start/end is the previous period of usage, so plain invoice exports go to the payment ledger).
+    signature=(("Period Start (UTC)", "Line Item Period Start (UTC)"), ("Period End (UTC)", "Line Item Period End (UTC)"),
+               ("Customer ID", "Customer"), ("Line Item ID", "Invoice Line Item ID", "Line Item Id", "Invoice Item ID"),
+               ("Amount", "Line Item Amount", "Total", "Amount Paid")),
     basis="period", utc_suffix=True,
     note=N_("Each line's service period is one span; its MRR is the amount over the period's length in months."),
 )
@@ -89,17 +93,25 @@ STRIPE_INVOICES = Preset(
 CHARGEBEE = Preset(
     "chargebee_subscriptions", N_("Chargebee subscriptions"),
     {
-        "subscription_id": ("Subscription Id", "subscription[id]"), "customer_id": ("Customer Id", "subscription[customer_id]"),
-        "plan": ("Plan Id", "Plan Name", "subscription[plan_id]"), "quantity": ("Plan Quantity", "subscription[plan_quantity]"),
-        "amount": ("Plan Unit Price", "subscription[plan_unit_price]"), "currency": ("Currency Code", "Currency"),
-        "status": ("Status", "subscription[status]"), "trial_end": ("Trial End", "subscription[trial_end]"),
-        "start_date": ("Started At", "Start Date", "subscription[started_at]", "Created At"),
-        "end_date": ("Cancelled At", "subscription[cancelled_at]"),
-        "interval": ("Billing Period Unit", "subscription[billing_period_unit]"),
-        "interval_count": ("Billing Period", "subscription[billing_period]"), "paid_through": ("Pause Date",),
+        "subscription_id": ("Subscription Id", "subscription[id]", "subscriptions.id"),
+        "customer_id": ("Customer Id", "subscription[customer_id]", "subscriptions.customer_id", "customers.id"),
+        "plan": ("Plan Id", "Plan Name", "subscription[plan_id]", "subscriptions.plan_id"),
+        "quantity": ("Plan Quantity", "subscription[plan_quantity]", "subscriptions.plan_quantity"),
+        "amount": ("Plan Unit Price", "subscription[plan_unit_price]", "subscriptions.plan_unit_price"),
+        "currency": ("Currency Code", "Currency", "subscriptions.currency_code"),
+        "status": ("Status", "subscription[status]", "subscriptions.status"),
+        "trial_end": ("Trial End", "subscription[trial_end]", "subscriptions.trial_end"),
+        "start_date": ("Started At", "Start Date", "subscription[started_at]", "subscriptions.started_at", "Created At",
+                       "subscriptions.created_at"),
+        "end_date": ("Cancelled At", "subscription[cancelled_at]", "subscriptions.cancelled_at"),
+        "interval": ("Billing Period Unit", "subscription[billing_period_unit]", "subscriptions.billing_period_unit"),
+        "interval_count": ("Billing Period", "subscription[billing_period]", "subscriptions.billing_period"),
+        "paid_through": ("Pause Date", "subscriptions.pause_date"),
     },
-    signature=(("Plan Unit Price", "subscription[plan_unit_price]"), ("Billing Period Unit", "subscription[billing_period_unit]"),
-               ("Customer Id", "subscription[customer_id]"), ("Status", "subscription[status]")),
+    signature=(("Plan Unit Price", "subscription[plan_unit_price]", "subscriptions.plan_unit_price"),
+               ("Billing Period Unit", "subscription[billing_period_unit]", "subscriptions.billing_period_unit"),
+               ("Customer Id", "subscription[customer_id]", "subscriptions.customer_id"),
+               ("Status", "subscription[status]", "subscriptions.status")),
     basis="interval",
     note=N_("Plan Unit Price is read in currency units, as the Chargebee export shows it."),
 )
@@ -121,12 +133,21 @@ PADDLE = Preset(
 CHARTMOGUL = Preset(
     "chartmogul_line_items", N_("ChartMogul import template"),
     {
-        "customer_id": ("customer_external_id",), "subscription_id": ("subscription_external_id",),
-        "plan": ("plan_external_id", "plan_name"), "start_date": ("service_period_start",), "end_date": ("service_period_end",),
-        "amount": ("amount_in_cents",), "quantity": ("quantity",), "currency": ("currency",),
-        "line_type": ("type", "line_item_type"),
+        "customer_id": ("customer_external_id", "data_source_customer_external_id"),
+        "subscription_id": ("subscription_external_id", "line_item_subscription_external_id"),
+        "plan": ("plan_external_id", "line_item_plan_external_id", "plan_uuid", "line_item_plan_uuid", "plan_name"),
+        "start_date": ("service_period_start", "line_item_service_period_start"),
+        "end_date": ("service_period_end", "line_item_service_period_end"),
+        "amount": ("amount_in_cents", "line_item_amount_in_cents"), "quantity": ("quantity", "line_item_quantity"),
+        "currency": ("currency",), "line_type": ("type", "line_item_type"),
+        "tax": ("tax_amount_in_cents", "line_item_tax_amount_in_cents"),
     },
-    signature=(("customer_external_id",), ("service_period_start",), ("service_period_end",), ("amount_in_cents",)),
+    # ChartMogul's invoice line items (dev.chartmogul.com, Import Invoices and the Invoice Line Items
+    # dataset): type subscription/one_time, service_period_start/end, amount_in_cents is the final amount
+    # *including* tax_amount_in_cents, which MRR leaves out; the invoice's customer_external_id on each line.
+    signature=(("customer_external_id", "data_source_customer_external_id"),
+               ("service_period_start", "line_item_service_period_start"),
+               ("service_period_end", "line_item_service_period_end"), ("amount_in_cents", "line_item_amount_in_cents")),
     cents=True, basis="period",
     note=N_("Invoice line items: amount_in_cents over the service period; one-time lines are not recurring revenue."),
 )
@@ -136,12 +157,91 @@ BAREMETRICS = Preset(
     {
         "subscription_id": ("subscription_oid", "oid"), "customer_id": ("customer_oid",), "plan": ("plan_name", "plan_oid"),
         "amount": ("plan_amount", "amount"), "currency": ("plan_currency", "currency"), "interval": ("plan_interval", "interval"),
-        "interval_count": ("plan_interval_count", "interval_count"), "quantity": ("quantity",),
-        "start_date": ("started_at",), "end_date": ("canceled_at",),
+        "interval_count": ("plan_interval_count", "interval_count"), "quantity": ("subscription_quantity", "quantity"),
+        "start_date": ("subscription_started_at", "started_at"), "end_date": ("subscription_canceled_at", "canceled_at"),
     },
-    signature=(("customer_oid",), ("plan_amount", "amount"), ("started_at",)),
+    # Columns of Baremetrics' "Manual Subscription Import Guide" template (help.baremetrics.com, article
+    # 5380088): plan_amount in integer cents, plan_interval + plan_interval_count, subscription_canceled_at
+    # the cancellation date (not the period end), subscription_quantity (default 1).
+    signature=(("customer_oid",), ("plan_amount", "amount"), ("subscription_started_at", "started_at")),
     cents=True, basis="interval",
-    note=N_("Baremetrics amounts are integer cents; dates may be Unix timestamps."),
+    note=N_("Baremetrics amounts are integer cents; subscription_canceled_at ends the subscription."),
+)
+
+STRIPE_SYNC = Preset(
+    "stripe_sync_subscriptions", N_("Stripe subscriptions (warehouse sync)"),
+    {
+        "subscription_id": ("id", "subscription_id"), "customer_id": ("customer_id", "customer"), "status": ("status",),
+        "start_date": ("start_date", "created"), "end_date": ("ended_at",), "trial_end": ("trial_end",),
+        "paid_through": ("current_period_start",), "quantity": ("quantity", "subscription_item_quantity"),
+        "amount": ("plan_amount", "price_unit_amount", "unit_amount", "plan.amount", "amount"),
+        "interval": ("plan_interval", "price_recurring_interval", "recurring_interval", "plan.interval", "interval"),
+        "interval_count": ("plan_interval_count", "price_recurring_interval_count", "recurring_interval_count",
+                           "plan.interval_count", "interval_count"),
+        "currency": ("plan_currency", "price_currency", "currency"), "plan": ("plan_id", "price_id", "plan_nickname"),
+    },
+    # The subscription table that Fivetran, Stitch, Airbyte and Stripe Data Pipeline land (Stripe API
+    # names: customer, start_date, ended_at, current_period_start/end, trial_end), joined with its plan
+    # or price (amount/unit_amount in the smallest currency unit, interval, interval_count).
+    signature=(("customer_id", "customer"), ("status",), ("current_period_start",), ("current_period_end",),
+               ("ended_at",), ("plan_amount", "price_unit_amount", "unit_amount", "plan.amount", "amount")),
+    cents=True, basis="interval",
+    note=N_("Stripe API amounts are integer cents; ended_at ends the subscription; dates may be Unix timestamps."),
+)
+
+RECURLY = Preset(
+    "recurly_subscriptions", N_("Recurly subscriptions export"),
+    {
+        "subscription_id": ("uuid", "subscription_id", "id"), "customer_id": ("account_code", "account_id"),
+        "plan": ("plan_code", "plan_name"), "status": ("state", "subscription_state"), "quantity": ("quantity",),
+        "amount": ("unit_amount", "subscription_unit_amount", "plan_unit_amount"), "currency": ("currency",),
+        "start_date": ("activated_at", "subscription_activated_at"), "end_date": ("expires_at", "subscription_expires_at"),
+        "trial_end": ("trial_ends_at",), "interval": ("plan_interval_unit", "interval_unit", "billing_interval_unit"),
+        "interval_count": ("plan_interval_length", "interval_length", "billing_interval_length"),
+    },
+    # Recurly's Subscriptions export (docs.recurly.com/docs/subscriptions-exports): uuid, account_code,
+    # plan_code, state, quantity, unit_amount (currency units), currency, activated_at, canceled_at (when
+    # cancellation was asked: the subscription runs to its term end), expires_at (when it ends).
+    signature=(("account_code",), ("activated_at", "subscription_activated_at"), ("expires_at", "subscription_expires_at"),
+               ("state", "subscription_state")),
+    basis="interval",
+    note=N_("expires_at ends the subscription; canceled_at only says when the cancellation was asked for."),
+)
+
+LAGO = Preset(
+    "lago_subscriptions", N_("Lago subscriptions"),
+    {
+        "subscription_id": ("external_id", "lago_id"), "customer_id": ("external_customer_id", "lago_customer_id"),
+        "plan": ("plan_code", "plan_name"), "status": ("status",), "start_date": ("started_at", "subscription_at"),
+        "end_date": ("terminated_at",), "trial_end": ("trial_ended_at",),
+        "amount": ("plan_amount_cents", "amount_cents"), "currency": ("plan_amount_currency", "amount_currency", "currency"),
+        "interval": ("plan_interval", "interval"),
+    },
+    # Lago's subscription object (getlago.com/docs/api-reference/subscriptions/subscription-object):
+    # external_id, external_customer_id, plan_code, status, started_at, terminated_at, trial_ended_at;
+    # joined with its plan: amount_cents, amount_currency, interval (weekly, monthly, quarterly, yearly).
+    signature=(("external_customer_id",), ("plan_code",), ("started_at", "subscription_at"), ("terminated_at",)),
+    cents=True, basis="interval",
+    note=N_("Lago amounts are in cents (amount_cents); terminated_at ends the subscription."),
+)
+
+PADDLE_CLASSIC = Preset(
+    "paddle_classic_subscriptions", N_("Paddle Classic subscription users"),
+    {
+        "subscription_id": ("subscription_id",), "customer_id": ("user_id", "user_email"), "plan": ("plan_id", "plan_name"),
+        "status": ("state", "status"), "start_date": ("signup_date",),
+        "end_date": ("cancellation_effective_date", "cancelled_at", "canceled_at"), "paid_through": ("paused_from",),
+        "amount": ("last_payment.amount", "next_payment.amount", "unit_price", "recurring_price"),
+        "currency": ("last_payment.currency", "next_payment.currency", "currency"),
+        "interval": ("billing_type", "plan_billing_type"), "interval_count": ("billing_period", "plan_billing_period"),
+        "quantity": ("quantity",),
+    },
+    # Paddle Classic's List Users endpoint (subscription/users): subscription_id, plan_id, user_id, state,
+    # signup_date, last_payment/next_payment {amount, currency} in currency units, paused_from; the
+    # plan's billing_type (day, week, month, year) and billing_period give the interval.
+    signature=(("subscription_id",), ("user_id", "user_email"), ("signup_date",), ("state", "status")),
+    basis="interval",
+    note=N_("Paddle Classic amounts are in currency units; deleted subscriptions end at their cancellation date."),
 )
 
 DBT_MRR = Preset(
@@ -157,7 +257,8 @@ DBT_MRR = Preset(
 
 GENERIC = Preset("generic", N_("Generic columns"), SYNONYMS, note=N_("Columns recognised by their names and common synonyms."))
 
-PRESETS: tuple[Preset, ...] = (STRIPE_SUBSCRIPTIONS, STRIPE_INVOICES, CHARGEBEE, PADDLE, CHARTMOGUL, BAREMETRICS, DBT_MRR)
+PRESETS: tuple[Preset, ...] = (STRIPE_SUBSCRIPTIONS, STRIPE_INVOICES, CHARGEBEE, PADDLE, CHARTMOGUL, BAREMETRICS, STRIPE_SYNC,
+                               RECURLY, LAGO, PADDLE_CLASSIC, DBT_MRR)
 BY_KEY: dict[str, Preset] = {p.key: p for p in (*PRESETS, GENERIC)}
 
 

@@ -38,7 +38,7 @@ DEFAULT_ACTIONS: dict[str, str] = {
     "trialing": "trial", "in_trial": "trial", "trial": "trial",
     "unpaid": "churn", "paused": "churn",
     "incomplete": "exclude", "incomplete_expired": "exclude",
-    "void": "exclude", "draft": "exclude", "uncollectible": "exclude",
+    "void": "exclude", "draft": "exclude", "uncollectible": "exclude", "failed": "exclude",
 }
 
 

@@ -24,6 +24,7 @@ from retention.importing import bounds
 from retention.importing.currency import conversion_factors, minor_unit_divisor
 from retention.importing.errors import AmbiguousDateOrder, LoadError, empty_rejects, rejects_frame
 from retention.importing.excel import sheet_names
+from retention.importing.intervals import parse_billing_intervals
 from retention.importing.mapping import CUSTOMER_FIELDS, SUBSCRIPTION_FIELDS, require, resolve_mapping
 from retention.importing.parse import (
     by_distinct,
@@ -32,13 +33,13 @@ from retention.importing.parse import (
     decide_decimal,
     distinct_cells,
     parse_dates,
-    parse_intervals,
     parse_numbers,
     period_months,
     strip_text,
 )
 from retention.importing.presets import Preset, get_preset
 from retention.importing.reader import read_table
+from retention.importing.recognise import check_mrr_is_monthly, complete_revenue_mapping, require_rows, revenue_error
 from retention.importing.result import LoadResult
 from retention.importing.status import DEFAULT_STATUS_POLICY, StatusPolicy
 
@@ -154,21 +155,26 @@ def _resolve_subscription_mapping(raw: pd.DataFrame, file: str, mapping: Mapping
         raise LoadError(file, N_("unknown format preset {preset}"), {"preset": preset}) from exc
     explicit = dict(mapping or {})
     resolved = resolve_mapping(columns, SUBSCRIPTION_FIELDS, file, explicit, chosen.synonyms())
+    if chosen.basis in ("auto", "interval"):
+        resolved = complete_revenue_mapping(raw, resolved, explicit)
     require(resolved, "customer_id", file, columns)
     require(resolved, "start_date", file, columns)
     basis = _basis(chosen, resolved, explicit)
     if basis == "mrr":
-        require(resolved, "mrr", file, columns)
+        if "mrr" not in resolved:
+            raise revenue_error(file, columns, resolved)
+        check_mrr_is_monthly(raw, file, resolved, explicit)
     elif basis == "period":
         require(resolved, "amount", file, columns)
         require(resolved, "end_date", file, columns)
     elif not {"amount", "interval"} <= resolved.keys():
-        require(resolved, "mrr", file, columns)
+        raise revenue_error(file, columns, resolved)
     return chosen, resolved, basis
 
 
 def suggest_mapping(
-    columns: list[str], file: str = "", *, kind: str = "subscriptions", preset: Preset | str | None = None
+    columns: list[str], file: str = "", *, kind: str = "subscriptions", preset: Preset | str | None = None,
+    sample: pd.DataFrame | None = None,
 ) -> tuple[Preset | None, dict[str, str]]:
     """(detected preset, canonical field -> source column) for a header, as loading would resolve it.
 
@@ -182,6 +188,10 @@ def suggest_mapping(
     except ValueError as exc:
         raise LoadError(file, N_("unknown format preset {preset}"), {"preset": preset}) from exc
     mapping = resolve_mapping(columns, SUBSCRIPTION_FIELDS, file, None, chosen.synonyms())
+    if chosen.basis in ("auto", "interval"):
+        # `sample` (the file's first rows) lets interval columns be recognised by their values too.
+        frame = sample if sample is not None else pd.DataFrame(columns=columns, dtype=object)
+        mapping = complete_revenue_mapping(frame, mapping, {})
     return (None if chosen.key == "generic" else chosen), mapping
 
 
@@ -239,7 +249,7 @@ def subscriptions_from_frame(
     rj.reject(end.notna() & start.notna() & (end < start), "end_date", N_("ends before it starts"))
     rj.reject(bounds.too_early(end), "end_date", bounds.TOO_EARLY)
 
-    decimals = _decimal_hints(raw, resolved, ("mrr", "amount", "quantity", "interval_count"))
+    decimals = _decimal_hints(raw, resolved, ("mrr", "amount", "quantity", "interval_count", "tax"))
     money_field = "mrr" if basis == "mrr" else "amount"
     money_text = _col(raw, resolved, money_field)
     currency = by_distinct(_col(raw, resolved, "currency").astype(str), lambda c: c.str.strip().str.upper())
@@ -248,6 +258,12 @@ def subscriptions_from_frame(
     money, bad = parse_numbers(money_text, decimals.get(resolved[money_field], "."))
     rj.reject(bad, money_field, N_("not a number"))
     rj.reject(money.isna(), money_field, N_("missing amount"))
+    if "tax" in resolved and money_field == "amount" and ("tax" in chosen.fields or "tax" in (mapping or {})):
+        # ChartMogul's amount_in_cents includes tax; MRR never does.  A generic column named "tax" is
+        # only taken off when the user maps it: whether a file's amounts include tax is not in its name.
+        tax, bad_tax = parse_numbers(_col(raw, resolved, "tax"), decimals[resolved["tax"]])
+        rj.reject(bad_tax, "tax", N_("not a number"))
+        money = money - tax.fillna(0.0)
     rj.reject(money < 0, money_field, N_("negative amount"))
     ceiling = bounds.max_monthly_amount()
     rj.reject(bounds.too_large(money, bounds.INT64_MICRO_LIMIT), money_field, bounds.TOO_LARGE)
@@ -270,7 +286,7 @@ def subscriptions_from_frame(
         months = period_months(start, end)
         mrr = money / months.where(months > 0)
     else:
-        months, bad_interval = parse_intervals(_col(raw, resolved, "interval"))
+        months, bad_interval = parse_billing_intervals(_col(raw, resolved, "interval"))
         rj.reject(bad_interval, "interval", N_("unknown billing interval (use day, week, month, quarter or year)"))
         count = pd.Series(1.0, index=raw.index)
         if "interval_count" in resolved:
@@ -412,6 +428,7 @@ def load_subscriptions(
     """Read subscriptions (or invoice lines with a service period) from CSV, .csv.gz, .zip or .xlsx bytes."""
     raw = read_table(data, file, sheet=sheet)
     with _sheet_hint(raw, data, file, sheet):
+        require_rows(raw, file)
         return subscriptions_from_frame(
             raw, file, mapping, preset=preset, date_order=date_order,
             reporting_currency=reporting_currency, rates=rates, status_policy=status_policy,
@@ -447,6 +464,7 @@ def load_customers(
     """Read customers with their attributes from CSV, .csv.gz, .zip or .xlsx bytes."""
     raw = read_table(data, file, sheet=sheet)
     with _sheet_hint(raw, data, file, sheet):
+        require_rows(raw, file)
         return customers_from_frame(raw, file, mapping, date_order=date_order)
 
 
@@ -467,6 +485,7 @@ def preview(
     """The first `rows` records as they will be read: `row`, the canonical columns, and `reject_reason`
     ("" for rows that will be used).  Raises the same `LoadError`s as loading the whole file."""
     raw = read_table(data, file, sheet=sheet)
+    require_rows(raw, file)
     head = raw.head(rows)
     if kind == "customers":
         resolved = resolve_mapping(list(raw.columns), CUSTOMER_FIELDS, file, mapping)
