@@ -40,7 +40,7 @@ with st.container(border=True):
     unready = subs_choice is None or (cust_file is not None and cust_choice is None)
     clicked = buttons[0].button(tr("Load files"), type="primary", disabled=unready, key="load_files")
     extras = {kind: (f.getvalue(), f.name) for kind, f in (("events", events_file), ("surveys", surveys_file)) if f}
-    if clicked and upload.load_uploads(subs_choice, cust_choice, extras):
+    if clicked and not unready and upload.load_uploads(subs_choice, cust_choice, extras):
         st.success(tr("Loaded. The dashboard pages now show your data."))
     if source != "sample" and buttons[1].button(tr("Back to sample data"), key="back_to_sample"):
         state.set_dataset(state.load_sample(), source="sample")

@@ -9,6 +9,7 @@ this session's state only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -30,14 +31,16 @@ from retention.importing import (
     sheet_names,
     suggest_mapping,
 )
+from retention.importing.budget import Stopped, limits
 from retention.importing.events import load_events
-from retention.importing.mapping import CUSTOMER_FIELDS, SUBSCRIPTION_FIELDS
+from retention.importing.mapping import CUSTOMER_FIELDS, SUBSCRIPTION_FIELDS, require
 from retention.importing.reader import read_table
 from retention.importing.surveys import load_surveys
 from ui import state
 from ui.render import md  # file names, column names and cell values are the user's: never Markdown
 
 NONE = "—"
+SCAN_ROWS = 5_000  # rows of a workbook read to show the mapping and preview; loading reads them all
 REQUIRED = {"subscriptions": ("customer_id", "start_date"), "customers": ("customer_id",)}
 UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "gz", "zip"]
 
@@ -51,6 +54,18 @@ class Choice:
     name: str
     mapping: dict[str, str]
     options: dict[str, object] = field(default_factory=dict)
+
+
+def session_gone() -> Callable[[], bool] | None:
+    """A check that turns true once this browser session has ended (tab closed and its TTL passed)."""
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None or not Runtime.exists():
+        return None
+    runtime, session_id = Runtime.instance(), ctx.session_id
+    return lambda: not runtime.is_active_session(session_id)
 
 
 def _date_order_picker(key: str) -> str | None:
@@ -72,8 +87,11 @@ def mapping_editor(kind: str, data: bytes, file: str) -> Choice | None:
     if len(sheets) > 1:
         options["sheet"] = st.selectbox(tr("Sheet of {file}", file=md(file)), sheets, key=f"sheet_{kind}")
     try:
-        raw = read_table(data, file, sheet=options.get("sheet"))
+        with limits(stopped=session_gone()):  # a workbook: only its first rows, and never past the session's end
+            raw = read_table(data, file, sheet=options.get("sheet"), max_rows=SCAN_ROWS)
         preset, detected = suggest_mapping(list(raw.columns), file, kind=kind, sample=raw.head(200))
+    except Stopped:
+        st.stop()
     except LoadError as exc:
         st.error(md(exc.message(tr)))
         return None
@@ -116,10 +134,11 @@ def mapping_editor(kind: str, data: bytes, file: str) -> Choice | None:
         if statuses:
             st.caption(md(tr("How statuses are counted: {lines}",
                              lines="; ".join(DEFAULT_STATUS_POLICY.describe(statuses[:12], tr)))))
-    missing = [name for name in REQUIRED[kind] if name not in mapping]
-    if missing:  # one message, and no Load button until the mapping is complete
-        st.error(md(tr("{file}: choose the column for {fields} in the column mapping above; the files cannot be loaded "
-                       "without it.", file=file, fields=", ".join(missing))))
+    try:  # one message, and no Load button, until the mapping has every required column
+        for name in REQUIRED[kind]:
+            require(mapping, name, file, columns)
+    except LoadError as exc:
+        st.error(md(exc.message(tr)) + "  \n" + tr("Choose the column in the column mapping above."))
         return None
     if not _preview(kind, data, file, mapping, options):
         return None
@@ -172,7 +191,7 @@ def load_uploads(subs: Choice, customers: Choice | None, extras: dict[str, tuple
     """Load the files into the session's data set; show a clear error and keep the old data on failure."""
     tr = state.tr()
     # Millions of rows take seconds to read: show what is happening, with the time spent, rather than a still page.
-    with st.spinner(tr("Loading {file}…", file=md(subs.name)), show_time=True):
+    with st.spinner(tr("Loading {file}…", file=md(subs.name)), show_time=True), limits(stopped=session_gone()):
         try:
             subscriptions = load_subscriptions(subs.data, subs.name, subs.mapping, **_read_options("subscriptions", subs.options))
             cust = None
@@ -187,6 +206,8 @@ def load_uploads(subs: Choice, customers: Choice | None, extras: dict[str, tuple
                     loaded_extras[kind] = load_events(extra_data, extra_name, subscriptions=subscriptions.table)
                 else:
                     loaded_extras[kind] = load_surveys(extra_data, extra_name)
+        except Stopped:
+            return False  # the browser session ended: nobody is waiting for this file any more
         except AmbiguousDateOrder as exc:
             st.error(md(exc.message(tr)) + "  \n" + tr("Pick the date order in the file's settings above and load again."))
             return False

@@ -14,6 +14,7 @@ import contextvars
 import csv
 import io
 import re
+import warnings
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -237,7 +238,8 @@ _FIELDS_MSG = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _EOF_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
 
 
-def read_table(data: bytes, file: str, delimiter: str | None = None, sheet: str | int | None = None) -> pd.DataFrame:
+def read_table(data: bytes, file: str, delimiter: str | None = None, sheet: str | int | None = None,
+               max_rows: int | None = None) -> pd.DataFrame:
     """Read CSV, .csv.gz, single-CSV .zip or .xlsx bytes into a DataFrame of stripped strings.
 
     Empty cells are "".  The index is the row number a spreadsheet shows for each record
@@ -252,7 +254,7 @@ def read_table(data: bytes, file: str, delimiter: str | None = None, sheet: str 
     if kind == "xlsx":
         from retention.importing.excel import read_xlsx
 
-        frame, name = read_xlsx(data, file, sheet)
+        frame, name = read_xlsx(data, file, sheet, max_rows=max_rows)  # a workbook preview reads only its first rows
         notes: list[tuple[str, dict[str, object]]] = []
         frame = _tidy(frame, file, notes)
         frame.attrs["source"] = Source("xlsx", None, name)
@@ -267,10 +269,18 @@ def read_table(data: bytes, file: str, delimiter: str | None = None, sheet: str 
         raise LoadError(file, N_("the file is empty; export it again with a header row and data"))
     sep = delimiter or sniff_delimiter(text)
     try:
-        frame = pd.read_csv(
-            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skipinitialspace=True,
-            skip_blank_lines=False, index_col=False, engine="c", na_filter=False,  # no NA scan: every cell stays text
-        )
+        # pandas only warns (ParserWarning) when the first records have more cells than the header, and drops the
+        # extra cells: that would lose data silently, so the warning is an error here, named for the row.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(
+                io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skipinitialspace=True,
+                skip_blank_lines=False, index_col=False, engine="c", na_filter=False,  # no NA scan: every cell stays text
+            )
+    except pd.errors.ParserWarning as exc:
+        row, saw, expected = _widest_row(text, sep)
+        raise LoadError(file, N_("this row has {saw} cells but the header has {expected}; check the delimiter and the quotes"),
+                        {"saw": saw, "expected": expected}, row=row) from exc
     except pd.errors.ParserError as exc:
         found = _FIELDS_MSG.search(str(exc))
         quote = _EOF_QUOTE.search(str(exc))
@@ -298,6 +308,19 @@ def read_table(data: bytes, file: str, delimiter: str | None = None, sheet: str 
     frame.attrs["source"] = Source("gzip" if kind == "gzip" else "zip" if kind == "zip" else "csv", sep, None)
     frame.attrs["notes"] = tuple(notes)
     return frame
+
+
+def _widest_row(text: str, sep: str) -> tuple[int | None, int, int]:
+    """(spreadsheet row, cells, header cells) of the first record with more cells than the header."""
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    try:
+        expected = len(next(reader))
+        for number, record in enumerate(reader, start=2):
+            if len(record) > expected:
+                return number, len(record), expected
+    except csv.Error:
+        pass
+    return None, 0, 0
 
 
 def _header(text: str, sep: str) -> list[str] | None:

@@ -484,7 +484,7 @@ def preview(
 ) -> pd.DataFrame:
     """The first `rows` records as they will be read: `row`, the canonical columns, and `reject_reason`
     ("" for rows that will be used).  Raises the same `LoadError`s as loading the whole file."""
-    raw = read_table(data, file, sheet=sheet)
+    raw = read_table(data, file, sheet=sheet, max_rows=rows)  # workbooks: only the first rows are read
     require_rows(raw, file)
     head = raw.head(rows)
     if kind == "customers":
