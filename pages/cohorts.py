@@ -3,8 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from retention.engine.cohorts import average_retention_curve, cohort_table
-from retention.engine.survival import survival_curves
+from retention.engine.cohorts import average_retention_curve
 from retention.figures.cohorts import average_retention, cohort_heatmap
 from retention.figures.survival import segment_name, survival_figure
 from ui import controls, render, state
@@ -14,8 +13,8 @@ ensure_app()
 
 tr = state.tr()
 view = controls.sidebar()
-data = state.dataset()
-model = data.model(view.as_of)
+engine = state.engine()
+query = view.query()
 st.title(tr("Cohorts"))
 st.markdown(tr(
     "A cohort is the group of customers who started paying in the same period. Each row follows one cohort: the "
@@ -34,11 +33,7 @@ mode = right.segmented_control(
     format_func={"percent": tr("Percent of start"), "count": tr("Counts and amounts")}.get,
 ) or "percent"
 
-rows = state.rows_for(view)
-table = state.cached(
-    ("cohorts", view.granularity, basis, view.start, view.end, view.segment, view.as_of),
-    lambda: cohort_table(model, view.granularity, basis, view.start, view.end, rows),
-)
+table = state.cached(("cohorts", query, basis), lambda: engine.cohorts(query, basis=basis))
 if not table.rows:
     render.no_periods_message()
     st.stop()
@@ -56,16 +51,13 @@ st.markdown(tr(
     "instead of being treated as gone. The shaded band is the 95 % confidence range; the median lifetime is the month "
     "at which half of the customers have left."
 ))
-segments = data.segments()
+segments = engine.segments()
 by = None
 if segments:
     choice = st.selectbox(tr("One curve per"), ["", *segments], key="survival_by",
                           format_func=lambda a: tr("(no split)") if a == "" else a)
     by = choice or None
-curves = state.cached(
-    ("survival", by, view.segment, view.as_of),
-    lambda: survival_curves(model, data.customers_table, by, rows),
-)
+curves = state.cached(("survival", query.history(), by), lambda: engine.survival(query, by=by))
 if curves:
     render.chart(survival_figure(curves, tr), key="survival")
     medians = [

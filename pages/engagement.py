@@ -17,6 +17,7 @@ from retention.engine.engagement import (
     week_n_curve,
 )
 from retention.figures.engagement import active_users_chart, cohort_heatmap, retention_curve
+from retention.report.at_risk import with_reasons
 from ui import controls, render, state
 from ui.boot import ensure_app
 
@@ -78,10 +79,12 @@ st.markdown(tr("Paying customers whose weekly activity over the last 4 weeks fel
                "against the 8 weeks before, or who recently answered a survey as detractors. Biggest MRR first."))
 drop = st.slider(tr("Flag a fall in usage of more than (%)"), 10, 90, 50, step=5, key="risk_drop")
 surveys = state.extra_table("surveys", view)
-risky = state.cached(
-    ("at_risk", view.segment, tz, drop),
-    lambda: at_risk_accounts(events, surveys, state.dataset().model(), drop / 100.0, tz=tz, tr=tr),
+# The engine's flags are cached per view; the "why" sentence is written in the session's language on every run.
+flags = state.cached(
+    ("at_risk", view.segment, view.as_of, tz, drop),
+    lambda: at_risk_accounts(events, surveys, state.dataset().model(view.as_of), drop / 100.0, as_of=view.as_of, tz=tz),
 )
+risky = with_reasons(flags, tr)
 if risky.empty:
     st.success(tr("No account matches these rules."))
 else:

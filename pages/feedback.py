@@ -1,11 +1,11 @@
 """Feedback: NPS and CSAT over time, detractors' comments, and whether detractors really churn more."""
 
-import pandas as pd
 import streamlit as st
 
 from retention import formatting
 from retention.engine.feedback import churn_by_group, csat_overall, detractor_comments, feedback_table, nps_overall
 from retention.figures.feedback import churn_by_group_chart, csat_trend, nps_trend
+from retention.periods import window_bounds
 from ui import controls, render, state
 from ui.boot import ensure_app
 
@@ -35,10 +35,9 @@ if view.start or view.end:
 
 in_window = surveys
 if len(table):
-    freq = {"month": "M", "quarter": "Q", "year": "Y"}[view.granularity]
-    first = pd.Period(table["period"].iloc[0].replace("-Q", "Q"), freq=freq).start_time
-    last = pd.Period(table["period"].iloc[-1].replace("-Q", "Q"), freq=freq).end_time
-    in_window = surveys[(surveys["date"] >= first) & (surveys["date"] <= last)]
+    first, last = window_bounds(list(table["period"]), view.granularity)
+    days = surveys["date"].dt.normalize()
+    in_window = surveys[(days >= first) & (days <= last)]
     st.caption(render.md(tr("{first} to {last}: {n} answers", first=table["period"].iloc[0],
                             last=table["period"].iloc[-1], n=len(in_window))))
 cards = st.columns(3)

@@ -2,8 +2,7 @@
 
 import streamlit as st
 
-from retention.engine.metrics import Query
-from retention.engine.segments import SMALL_SEGMENT, compare_segments
+from retention.engine.base import SMALL_SEGMENT
 from retention.figures.segments import segment_bars, segment_rates
 from retention.figures.trends import chart_lines
 from retention.glossary import METRICS
@@ -14,20 +13,17 @@ ensure_app()
 
 tr = state.tr()
 view = controls.sidebar()
-data = state.dataset()
+engine = state.engine()
 st.title(tr("Segments"))
-segments = data.segments()
+segments = engine.segments()
 if not segments:
     st.info(tr("Segments need customer attributes: upload a customers file with columns such as plan, country or "
                "industry on the Data page (or a Stripe export with metadata columns)."))
     st.stop()
 
 attribute = st.selectbox(tr("Compare by"), list(segments), key="compare_by")
-query = Query(view.granularity, view.start, view.end, None, view.gross_margin)
-frame = state.cached(
-    ("segments", attribute, view.granularity, view.start, view.end, view.as_of, view.gross_margin),
-    lambda: compare_segments(data.model(view.as_of), data.customers_table, attribute, query),
-)
+query = view.query().but(segment=None)
+frame = state.cached(("segments", query, attribute), lambda: engine.compare_segments(query, attribute))
 if frame.empty:
     render.no_periods_message()
     st.stop()

@@ -13,10 +13,15 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from retention.i18n import N_
+
 Granularity = Literal["month", "quarter", "year"]
 GRANULARITIES: tuple[Granularity, ...] = ("month", "quarter", "year")
-_FREQ = {"month": "M", "quarter": "Q", "year": "Y"}
+FREQ: dict[str, str] = {"month": "M", "quarter": "Q", "year": "Y"}
+"""pandas period frequency of each granularity (events add day and week in `engine.engagement`)."""
 _MONTHS_PER = {"month": 1, "quarter": 3, "year": 12}
+GRANULARITY_NAMES: dict[str, str] = {"month": N_("Month"), "quarter": N_("Quarter"), "year": N_("Year")}
+"""What each granularity is called on screen (translate with `tr(GRANULARITY_NAMES[g])`)."""
 
 _PATTERNS = (
     (re.compile(r"^(\d{4})-(\d{1,2})$"), "month"),
@@ -72,12 +77,12 @@ def parse_period(text: str, granularity: Granularity) -> pd.Period:
                 f"period {text!r} is a {kind}, but the granularity is {granularity}: "
                 f"write it as a {granularity}"
             )
-        return period.asfreq(_FREQ[granularity], how="end")
+        return period.asfreq(FREQ[granularity], how="end")
     raise ValueError(f"cannot read period {text!r}: write 2019-01, 2019-Q1 or 2019")
 
 
 def period_of(date: pd.Timestamp, granularity: Granularity) -> pd.Period:
-    return pd.Timestamp(date).to_period(_FREQ[granularity])
+    return pd.Timestamp(date).to_period(FREQ[granularity])
 
 
 def period_range(first: pd.Period, last: pd.Period) -> pd.PeriodIndex:
@@ -96,3 +101,16 @@ def last_complete_period(as_of: pd.Timestamp, granularity: Granularity) -> pd.Pe
     if end > pd.Timestamp(as_of).normalize():
         period = period - 1
     return period
+
+
+def period_bounds(text: str, granularity: Granularity) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First and last day of the period labelled `text` (`2019-01`, `2019-Q1`, `2019`)."""
+    period = parse_period(text, granularity)
+    return period.start_time.normalize(), period.end_time.normalize()
+
+
+def window_bounds(labels: list[str], granularity: Granularity) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """First day of the first and last day of the last of the labelled periods (None when empty)."""
+    if not labels:
+        return None
+    return period_bounds(labels[0], granularity)[0], period_bounds(labels[-1], granularity)[1]

@@ -12,6 +12,7 @@ import pytest
 
 from retention.engine.at_risk import at_risk_accounts
 from retention.engine.snapshots import build_model
+from retention.report.at_risk import with_reasons
 
 AS_OF = pd.Timestamp("2025-03-30")
 PREVIOUS_MONDAYS = pd.date_range("2025-01-06", "2025-02-24", freq="7D")  # 8 Mondays
@@ -67,7 +68,7 @@ def _model():
 
 
 def test_at_risk_accounts_biggest_mrr_first_with_reasons():
-    table = at_risk_accounts(_events(), _surveys(), _model(), drop_share=0.5, as_of=AS_OF)
+    table = with_reasons(at_risk_accounts(_events(), _surveys(), _model(), drop_share=0.5, as_of=AS_OF))
     assert list(table["customer_id"]) == ["big", "unhappy"]
     big = table.iloc[0]
     # big: 32 events over 8 weeks = 4/week; 4 over 4 weeks = 1/week; (1 - 4) / 4 x 100 = -75 %.

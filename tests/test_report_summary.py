@@ -27,7 +27,7 @@ def _subs() -> pd.DataFrame:
 
 
 def _history() -> pd.DataFrame:
-    return compute_metrics(build_model(_subs(), pd.Timestamp("2024-03-31")), Query("month"))
+    return compute_metrics(build_model(_subs(), pd.Timestamp("2024-03-31")), Query(granularity="month"))
 
 
 def test_overlay_draws_at_most_two_industry_lines_and_every_target() -> None:

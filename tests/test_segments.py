@@ -35,7 +35,7 @@ def model(data):
 
 @pytest.fixture(scope="module")
 def frame(data, model):
-    return compare_segments(model, data.customers_table, "plan", Query("month"))
+    return compare_segments(model, data.customers_table, "plan", Query(granularity="month"))
 
 
 def test_one_row_per_value_ordered_by_mrr(frame):
@@ -74,7 +74,7 @@ def test_window_averages_are_pooled(frame):
 
 
 def test_matches_compute_metrics_for_a_real_value(data, model, frame):
-    table = compute_metrics(model, Query("month", segment=("plan", "Team")), data.customers_table)
+    table = compute_metrics(model, Query(granularity="month", segment=("plan", "Team")), data.customers_table)
     last = table.iloc[-1]
     team = frame.iloc[1]
     for column in ("customers_end", "crr", "nrr", "arpa", "mrr_end", "customer_lifetime_months", "ltv"):
@@ -84,13 +84,13 @@ def test_matches_compute_metrics_for_a_real_value(data, model, frame):
 def test_small_flag_threshold(data, model, frame, monkeypatch):
     assert frame["small"].tolist() == [True, True, True]  # 2, 2 and 1 customers at the start of June: all < 30
     monkeypatch.setattr(segments, "SMALL_SEGMENT", 2)
-    lowered = compare_segments(model, data.customers_table, "plan", Query("month"))
+    lowered = compare_segments(model, data.customers_table, "plan", Query(granularity="month"))
     assert lowered["small"].tolist() == [False, False, True]  # only (no value) has fewer than 2
 
 
 def test_window_and_granularity(data, model):
     # Quarter window 2024-Q1 only: Q1 snapshot Mar 31; Pro active {a, d} = 200 MRR; Team {f} 60; (no value) {e} 40
-    frame = compare_segments(model, data.customers_table, "plan", Query("quarter", end="2024-Q1"))
+    frame = compare_segments(model, data.customers_table, "plan", Query(granularity="quarter", end="2024-Q1"))
     assert frame["period"].tolist() == ["2024-Q1"] * 3
     assert frame.set_index("segment")["mrr_end"].to_dict() == {"Pro": 200, "Team": 60, NO_VALUE: 40}
     # nothing before Q1: no customers at start, so every rate is undefined (null, not 0)
@@ -98,7 +98,7 @@ def test_window_and_granularity(data, model):
 
 
 def test_empty_window(data, model):
-    frame = compare_segments(model, data.customers_table, "plan", Query("year"))
+    frame = compare_segments(model, data.customers_table, "plan", Query(granularity="year"))
     assert frame.empty and list(frame.columns) == COLUMNS
 
 

@@ -29,21 +29,7 @@ def format_value(name: str, value: float | None, currency: str = "USD") -> str:
 
 
 def _delta_text(kpi: Kpi, currency: str) -> str | None:
-    delta = kpi.delta
-    if delta is None:
-        return None
-    tr = state.tr()
-    language = tr.language
-    kind = METRICS[kpi.name].kind
-    if kind == "percent":
-        text = formatting.number(delta, language, digits=1) + " " + tr("pp")
-    elif kind == "money":
-        text = formatting.money(delta, currency, language)
-    elif kind in ("ratio", "months"):
-        text = formatting.number(delta, language, digits=2)
-    else:
-        text = formatting.number(delta, language)
-    return formatting.signed(text, delta)
+    return None if kpi.delta is None else report_sections.signed_change(kpi.name, kpi.delta, state.tr(), currency)
 
 
 def kpi_cards(kpis: list[Kpi], currency: str = "USD", per_row: int = 4) -> None:
@@ -171,23 +157,26 @@ def trend(fig: go.Figure, metrics: list[str], view: state.View, table: pd.DataFr
 def report_downloads(view: state.View, table: pd.DataFrame, key: str) -> None:
     """One-click exports of the whole dashboard: HTML report and Excel workbook, built when clicked."""
     from retention.report.summary import excel_report, html_report
+    from ui.forecast_state import report_parts
 
     tr = state.tr()
     history = state.history(view)
     meta = state.report_meta(view, table)
     currency = state.currency()
     stamp = str(meta["as_of"])
+    forecast = report_parts(view, tr, currency)
     left, right = st.columns(2)
     left.download_button(
         tr("Download report (HTML)"),
-        lambda: html_report(history, table, view.granularity, meta, currency, state.targets(), tr=tr).encode("utf-8"),
+        lambda: html_report(history, table, view.granularity, meta, currency, state.targets(), forecast()[0],
+                            tr=tr).encode("utf-8"),
         file_name=f"retention-report-{stamp}.html", mime="text/html", key=f"{key}_html", on_click="ignore",
         icon=":material/summarize:", help=tr("A self-contained file with the KPIs, charts against benchmarks, "
                                              "tables and definitions. Works offline; charts stay interactive."),
     )
     right.download_button(
         tr("Download Excel dashboard"),
-        lambda: excel_report(table, meta, currency, tr=tr),
+        lambda: excel_report(table, meta, currency, forecast()[1], tr=tr),
         file_name=f"retention-dashboard-{stamp}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
         on_click="ignore", icon=":material/table_view:",

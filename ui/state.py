@@ -14,11 +14,10 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from retention.dataset import Dataset, read_bytes
-from retention.engine.metrics import Query, compute_metrics
+from retention.dataset import Dataset, load_dataset
+from retention.engine import Engine, MetricsTable, Query
 from retention.i18n import LANGUAGES, Translator, translator
-from retention.importing import load_customers, load_subscriptions
-from retention.periods import Granularity
+from retention.periods import GRANULARITY_NAMES, Granularity
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = Path(os.environ.get("RETENTION_SAMPLE_DIR", ROOT / "sample_data"))
@@ -50,18 +49,11 @@ def tr() -> Translator:
 
 def load_sample() -> Dataset:
     """The built-in sample: subscriptions, customers, usage events and survey answers."""
-    from retention.importing.events import load_events
-    from retention.importing.surveys import load_surveys
+    def path(name: str) -> Path | None:
+        return SAMPLE_DIR / name if (SAMPLE_DIR / name).exists() else None
 
-    subs = load_subscriptions(read_bytes(SAMPLE_DIR / "subscriptions.csv"), "subscriptions.csv")
-    customers_path = SAMPLE_DIR / "customers.csv"
-    customers = load_customers(read_bytes(customers_path), "customers.csv") if customers_path.exists() else None
-    data = Dataset(subs, customers)
-    if (SAMPLE_DIR / "events.csv").exists():
-        data.extra["events"] = load_events(read_bytes(SAMPLE_DIR / "events.csv"), "events.csv", subscriptions=subs.table)
-    if (SAMPLE_DIR / "surveys.csv").exists():
-        data.extra["surveys"] = load_surveys(read_bytes(SAMPLE_DIR / "surveys.csv"), "surveys.csv")
-    return data
+    return load_dataset(SAMPLE_DIR / "subscriptions.csv", path("customers.csv"),
+                        events=path("events.csv"), surveys=path("surveys.csv"))
 
 
 def dataset() -> Dataset:
@@ -69,6 +61,11 @@ def dataset() -> Dataset:
     if "dataset" not in st.session_state:
         set_dataset(load_sample(), source="sample")
     return st.session_state["dataset"]
+
+
+def engine() -> Engine:
+    """The engine answering this session's queries (pages never ask which one it is)."""
+    return dataset().engine()
 
 
 def set_dataset(data: Dataset, source: str) -> None:
@@ -100,26 +97,24 @@ class View:
     gross_margin: float = 100.0
 
     def query(self) -> Query:
-        return Query(self.granularity, None, None, self.segment, self.gross_margin)
+        """The view as an engine query: granularity, window, segment, as-of date and margin."""
+        return Query(granularity=self.granularity, start=self.start, end=self.end, segment=self.segment,
+                     as_of=self.as_of, gross_margin=self.gross_margin)
 
 
 def view() -> View:
     return st.session_state.get("view", View())
 
 
-def history(v: View | None = None) -> pd.DataFrame:
+def history(v: View | None = None) -> MetricsTable:
     """All complete periods for the view's granularity and segment (window not applied), cached per session."""
     v = v or view()
-    key = ("history", v.granularity, v.segment, v.as_of, v.gross_margin)
-    results = st.session_state.setdefault("results", {})
-    if key not in results:
-        data = dataset()
-        results[key] = compute_metrics(data.model(v.as_of), v.query(), data.customers_table)
-    return results[key]
+    query = v.query().history()
+    return cached(("history", query), lambda: engine().metrics(query))
 
 
-def metrics(v: View | None = None) -> pd.DataFrame:
-    """The metrics table of the selected window (labels come from the range picker)."""
+def metrics(v: View | None = None) -> MetricsTable:
+    """The metrics table of the selected window: the cached history, cut to the window's periods."""
     v = v or view()
     table = history(v)
     labels = list(table["period"])
@@ -129,14 +124,8 @@ def metrics(v: View | None = None) -> pd.DataFrame:
 
 
 def currency() -> str:
-    """The reporting currency: the one the subscriptions are in (USD when the file does not say)."""
-    table = dataset().subscriptions.table
-    if "currency" in table:
-        values = table["currency"].astype(str).str.strip()
-        values = values[values.ne("") & values.ne("NAN")]
-        if not values.empty:
-            return str(values.mode().iloc[0])
-    return "USD"
+    """The reporting currency of the session's data (see `Dataset.currency`)."""
+    return dataset().currency()
 
 
 def targets() -> list:
@@ -148,12 +137,11 @@ def report_meta(v: View, table: pd.DataFrame) -> dict[str, object]:
     """What every export says about itself: as-of date, periods, filters, currency, source."""
     translate = tr()
     first, last = (table["period"].iloc[0], table["period"].iloc[-1]) if len(table) else ("", "")
-    names = {"month": translate("Month"), "quarter": translate("Quarter"), "year": translate("Year")}
     return {
         "title": translate("Retention report"),
         "as_of": dataset().model(v.as_of).as_of.date().isoformat(),
         "period": f"{first} – {last}" if first != last else first,
-        "granularity": names[v.granularity],
+        "granularity": translate(GRANULARITY_NAMES[v.granularity]),
         "segment": f"{v.segment[0]} = {v.segment[1]}" if v.segment else "",
         "currency": currency(),
         "gross_margin": f"{v.gross_margin:g} %",
@@ -170,27 +158,6 @@ def cached(key: tuple, compute):
     return results[key]
 
 
-def rows_for(v: View):
-    """Model rows of the view's segment (None = everyone)."""
-    from retention.engine.metrics import segment_mask
-
-    if v.segment is None:
-        return None
-    data = dataset()
-    return cached(("rows", v.segment, v.as_of), lambda: segment_mask(data.model(v.as_of), data.customers_table, v.segment))
-
-
-def segment_customers(v: View) -> set[str] | None:
-    """Customer ids of the view's segment (None = everyone), for filtering events and surveys."""
-    if v.segment is None:
-        return None
-    table = dataset().customers_table
-    attribute, value = v.segment
-    if table is None or attribute not in table:
-        return set()
-    return set(table.loc[table[attribute].astype(str) == str(value), "customer_id"].astype(str))
-
-
 def extra_table(kind: str, v: View) -> pd.DataFrame | None:
     """Events or surveys of the view's segment, cached per session."""
     result = dataset().extra.get(kind)
@@ -198,7 +165,7 @@ def extra_table(kind: str, v: View) -> pd.DataFrame | None:
         return None
 
     def compute() -> pd.DataFrame:
-        ids = segment_customers(v)
+        ids = engine().segment_customers(v.segment)
         table = result.table
         return table if ids is None else table[table["customer_id"].astype(str).isin(ids)]
 

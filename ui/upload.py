@@ -15,15 +15,12 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from retention.dataset import Dataset
+from retention.dataset import InputFile, load_dataset
 from retention.i18n import located
 from retention.importing import (
     DEFAULT_STATUS_POLICY,
     AmbiguousDateOrder,
     LoadError,
-    customers_from_attributes,
-    load_customers,
-    load_subscriptions,
     mapping_from_json,
     mapping_to_json,
     preview,
@@ -32,10 +29,9 @@ from retention.importing import (
     suggest_mapping,
 )
 from retention.importing.budget import Stopped, limits
-from retention.importing.events import load_events
+from retention.importing.ledger import LedgerSettings
 from retention.importing.mapping import CUSTOMER_FIELDS, SUBSCRIPTION_FIELDS, require
 from retention.importing.reader import read_table
-from retention.importing.surveys import load_surveys
 from ui import state
 from ui.render import md  # file names, column names and cell values are the user's: never Markdown
 
@@ -54,6 +50,10 @@ class Choice:
     name: str
     mapping: dict[str, str]
     options: dict[str, object] = field(default_factory=dict)
+
+    def input_file(self) -> InputFile:
+        """The file as the importer takes it, with the options that apply to its kind."""
+        return InputFile(self.data, self.name, self.mapping, _read_options(self.kind, self.options))
 
 
 def session_gone() -> Callable[[], bool] | None:
@@ -128,6 +128,8 @@ def mapping_editor(kind: str, data: bytes, file: str) -> Choice | None:
                            file_name=f"mapping-{kind}.json", mime="application/json", on_click="ignore",
                            key=f"save_map_{kind}")
     options["date_order"] = _date_order_picker(kind)
+    if kind == "subscriptions" and preset is not None and preset.basis == "ledger":
+        options["ledger_settings"] = _ledger_settings(kind)
     if kind == "subscriptions":
         _currency_options(raw, mapping, options)
         statuses = sorted({s.strip().lower() for s in raw[mapping["status"]].astype(str) if s.strip()}) if "status" in mapping else []
@@ -145,6 +147,16 @@ def mapping_editor(kind: str, data: bytes, file: str) -> Choice | None:
     return Choice(kind, data, file, mapping, options)
 
 
+def _ledger_settings(key: str) -> LedgerSettings:
+    """A payment history: the grace period before a late payment counts as churn."""
+    tr = state.tr()
+    st.info(tr("This file is a payment history: subscriptions are inferred from each customer's payments "
+               "(monthly, quarterly, half-yearly or yearly, read from the gaps between them)."))
+    days = st.number_input(tr("Grace period before churn (days)"), min_value=0, max_value=366, value=14, step=1,
+                           key=f"grace_days_{key}")
+    return LedgerSettings(grace_days=int(days))
+
+
 def _currency_options(raw: pd.DataFrame, mapping: dict[str, str], options: dict[str, object]) -> None:
     """When a file mixes currencies, ask for the reporting currency and the rates to convert with."""
     tr = state.tr()
@@ -153,9 +165,10 @@ def _currency_options(raw: pd.DataFrame, mapping: dict[str, str], options: dict[
     found = sorted({c.strip().upper() for c in raw[mapping["currency"]].astype(str) if c.strip()})
     if len(found) < 2:
         return
-    st.warning(md(tr("This file has amounts in {currencies}. Pick the currency to report in and upload conversion rates "
-                  "(a CSV with the columns currency and rate_to_reporting); amounts in different currencies are never "
-                  "added up as they are.", currencies=", ".join(found))))
+    st.info(md(tr("This file has amounts in {currencies}. They are converted to the currency you pick at the European "
+                  "Central Bank reference rate of each amount's date (built in, no connection needed). To use your own "
+                  "rates instead, upload a CSV with the columns currency and rate_to_reporting.",
+                  currencies=", ".join(found))))
     left, right = st.columns(2)
     options["reporting_currency"] = left.selectbox(tr("Report in"), found, key="reporting_currency")
     rates_file = right.file_uploader(tr("Conversion rates (CSV)"), type=["csv", "txt"], key="rates_upload")
@@ -183,7 +196,8 @@ def _preview(kind: str, data: bytes, file: str, mapping: dict[str, str], options
 
 
 def _read_options(kind: str, options: dict[str, object]) -> dict[str, object]:
-    keys = ("preset", "date_order", "sheet", "reporting_currency", "rates") if kind == "subscriptions" else ("date_order", "sheet")
+    keys = ("preset", "date_order", "sheet", "reporting_currency", "rates", "ledger_settings") if kind == "subscriptions" \
+        else ("date_order", "sheet")
     return {k: options[k] for k in keys if options.get(k) is not None}
 
 
@@ -193,19 +207,9 @@ def load_uploads(subs: Choice, customers: Choice | None, extras: dict[str, tuple
     # Millions of rows take seconds to read: show what is happening, with the time spent, rather than a still page.
     with st.spinner(tr("Loading {file}…", file=md(subs.name)), show_time=True), limits(stopped=session_gone()):
         try:
-            subscriptions = load_subscriptions(subs.data, subs.name, subs.mapping, **_read_options("subscriptions", subs.options))
-            cust = None
-            if customers is not None:
-                cust = load_customers(customers.data, customers.name, customers.mapping,
-                                      **_read_options("customers", customers.options))
-            else:
-                cust = customers_from_attributes(subscriptions)
-            loaded_extras = {}
-            for kind, (extra_data, extra_name) in (extras or {}).items():
-                if kind == "events":
-                    loaded_extras[kind] = load_events(extra_data, extra_name, subscriptions=subscriptions.table)
-                else:
-                    loaded_extras[kind] = load_surveys(extra_data, extra_name)
+            extra = {kind: InputFile(extra_data, extra_name) for kind, (extra_data, extra_name) in (extras or {}).items()}
+            dataset = load_dataset(subs.input_file(), customers.input_file() if customers is not None else None,
+                                   events=extra.get("events"), surveys=extra.get("surveys"))
         except Stopped:
             return False  # the browser session ended: nobody is waiting for this file any more
         except AmbiguousDateOrder as exc:
@@ -214,7 +218,6 @@ def load_uploads(subs: Choice, customers: Choice | None, extras: dict[str, tuple
         except LoadError as exc:
             st.error(md(exc.message(tr)))
             return False
-        dataset = Dataset(subscriptions, cust, loaded_extras)
         nobody_paying = dataset.model().mrr.size == 0
     if nobody_paying:
         st.warning(tr("The file loaded, but no paying customer is active on any month-end up to {date}. "

@@ -12,6 +12,7 @@ import sys
 
 from retention.cli.common import CommandError
 from retention.importing import LoadError
+from retention.workspace import WorkspaceError
 
 COMMANDS = [
     "retention.cli.metrics_cmd",
@@ -21,6 +22,8 @@ COMMANDS = [
     "retention.cli.engagement_cmd",
     "retention.cli.feedback_cmd",
     "retention.cli.forecast_cmd",
+    "retention.cli.customers_cmd",
+    "retention.cli.workspace_cmd",
 ]
 
 
@@ -46,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc.message()}", file=sys.stderr)
     except CommandError as exc:
         print(f"error: {exc}", file=sys.stderr)
+    except WorkspaceError as exc:
+        print(f"error: {exc.message()}", file=sys.stderr)
     except BrokenPipeError:
         return 0
     except MemoryError:

@@ -18,11 +18,10 @@ from retention.cli.common import (
     check_segment,
     emit,
     load_from_args,
-    parse_as_of,
     parse_segment,
+    query_from_args,
 )
-from retention.engine.cohorts import BASES, cohort_table
-from retention.engine.metrics import segment_mask
+from retention.engine.cohorts import BASES
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -39,17 +38,16 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     segment = parse_segment(args.segment)
+    query = query_from_args(args, segment)
     data = load_from_args(args)
-    as_of = parse_as_of(args.as_of)
-    model = data.model(as_of)
     check_segment(data, segment)
+    engine = data.engine()
     try:
-        rows = segment_mask(model, data.customers_table, segment)
-        table = cohort_table(model, args.period, args.basis, args.start, args.end, rows)
+        table = engine.cohorts(query, basis=args.basis)
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
     if not table.rows:
-        print(f"warning: no cohort in the data and window (as of {model.as_of.date()})", file=sys.stderr)
+        print(f"warning: no cohort in the data and window (as of {engine.as_of_for(query).date()})", file=sys.stderr)
     payload = {
         "rows": [
             {"cohort": r.label, "size": r.size, "values": r.values, "percent": r.percent} for r in table.rows

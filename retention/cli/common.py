@@ -17,21 +17,64 @@ import numpy as np
 import pandas as pd
 
 from retention.dataset import Dataset, load_dataset
+from retention.engine.query import Query
 from retention.exports import neutralise_frame
 from retention.i18n import ENGLISH, located
 from retention.importing import LoadResult
+from retention.importing.ledger import LedgerSettings
 from retention.importing.mapping import parse_map_args
 from retention.importing.presets import BY_KEY
 from retention.importing.status import parse_status_args
+from retention.importing.summary import describe, text_lines
 
 
 class CommandError(Exception):
     """A user error to print as `error: …` with exit status 2."""
 
 
+def add_workspace_arguments(parser: argparse.ArgumentParser, dataset: bool = True) -> None:
+    """`--workspace PATH` (and `--dataset NAME`): every command that reads data can read a saved dataset."""
+    parser.add_argument("--workspace", metavar="PATH",
+                        help="workspace folder (default: $RETENTION_WORKSPACE, [workspace] path in .streamlit/secrets.toml, "
+                             "or ./workspace)")
+    if dataset:
+        parser.add_argument("--dataset", metavar="NAME", help="read this saved dataset of the workspace instead of files")
+        parser.add_argument("--dataset-version", dest="dataset_version", type=int, metavar="N",
+                            help="read version N of --dataset (default: its current version)")
+    parser.add_argument("--wait", type=float, default=60.0, metavar="SECONDS",
+                        help="how long to wait while another process writes to the workspace (default 60)")
+
+
+def workspace_from_args(args: argparse.Namespace):
+    """The workspace of `--workspace` (or the configured one); a wait for another writer is said on stderr."""
+    from retention.workspace import Workspace, workspace_path
+
+    def waiting(holder: str) -> None:
+        print(f"waiting up to {args.wait:g} s: {holder} is writing to the workspace", file=sys.stderr, flush=True)
+
+    try:
+        path = Path(args.workspace) if getattr(args, "workspace", None) else workspace_path()
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+    return Workspace(path, wait=getattr(args, "wait", 60.0), on_wait=waiting)
+
+
+def dataset_from_workspace(args: argparse.Namespace) -> Dataset | None:
+    """The saved dataset named by `--dataset` (None without it); the one shared path of every command."""
+    name = getattr(args, "dataset", None)
+    if not name:
+        return None
+    from retention.workspace import WorkspaceError
+
+    try:
+        return workspace_from_args(args).load(name, getattr(args, "dataset_version", None))
+    except WorkspaceError as exc:
+        raise CommandError(f"{exc.message()} (workspace {workspace_from_args(args).folder})") from exc
+
+
 def add_data_arguments(parser: argparse.ArgumentParser, customers: bool = True) -> None:
-    parser.add_argument("--subscriptions", required=True, metavar="FILE",
-                        help="subscriptions or invoices: CSV, .csv.gz, .zip or .xlsx")
+    parser.add_argument("--subscriptions", metavar="FILE",
+                        help="subscriptions or invoices: CSV, .csv.gz, .zip or .xlsx (or --dataset NAME)")
     if customers:
         parser.add_argument("--customers", metavar="FILE", help="customers CSV with attribute columns")
     parser.add_argument(
@@ -46,10 +89,13 @@ def add_data_arguments(parser: argparse.ArgumentParser, customers: bool = True) 
                         help="order of slash dates such as 03/04/2024 when the file cannot tell")
     parser.add_argument("--currency", metavar="CODE", help="reporting currency; amounts in others are converted with --rates")
     parser.add_argument("--rates", metavar="FILE", help="CSV with columns currency,rate_to_reporting")
+    parser.add_argument("--grace-days", dest="grace_days", type=int, default=14, metavar="DAYS",
+                        help="payment history files: days a payment may be late before the customer counts as churned (default 14)")
     parser.add_argument(
         "--status", action="append", default=[], metavar="STATUS=ACTION",
         help="how a billing status counts: count, trial, churn or exclude (repeatable), e.g. --status past_due=exclude",
     )
+    add_workspace_arguments(parser)
 
 
 def add_period_arguments(parser: argparse.ArgumentParser) -> None:
@@ -103,12 +149,40 @@ def check_segment(data: Dataset, segment: tuple[str, str] | None) -> None:
         )
 
 
+def query_from_args(args: argparse.Namespace, segment: tuple[str, str] | None = None) -> Query:
+    """The engine query of a command's period, window, as-of and margin flags (flags it lacks take defaults)."""
+    try:
+        return Query(
+            granularity=getattr(args, "period", None) or "month", start=getattr(args, "start", None),
+            end=getattr(args, "end", None), segment=segment, as_of=parse_as_of(getattr(args, "as_of", None)),
+            gross_margin=getattr(args, "gross_margin", None) or 100.0,
+        )
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+
+
+FILE_OPTIONS = ("subscriptions", "customers", "map", "preset", "sheet", "date_order", "currency", "rates", "status")
+
+
 def load_from_args(args: argparse.Namespace) -> Dataset:
+    """The data of a command: the saved `--dataset`, or the files of `--subscriptions` (and `--customers`)."""
+    if getattr(args, "dataset", None):
+        given = [f"--{o.replace('_', '-')}" for o in FILE_OPTIONS if getattr(args, o, None) not in (None, [], "auto")]
+        if given:
+            raise CommandError(f"--dataset reads a saved dataset; leave out {', '.join(given)} (or leave out --dataset)")
+        data = dataset_from_workspace(args)
+        report_rejects(data, getattr(args, "rejects", None))
+        report_import(data, args)
+        return data
+    if not getattr(args, "subscriptions", None):
+        raise CommandError("give --subscriptions FILE, or --dataset NAME to read a dataset saved in the workspace")
     try:
         mapping = parse_map_args(args.map)
         statuses = parse_status_args(getattr(args, "status", []) or [])
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
+    if not 0 <= getattr(args, "grace_days", 14) <= 366:
+        raise CommandError("--grace-days takes a number of days between 0 and 366")
     if getattr(args, "rates", None) and not getattr(args, "currency", None):
         raise CommandError("--rates needs --currency CODE, the reporting currency the rates convert to")
     data = load_dataset(
@@ -116,9 +190,22 @@ def load_from_args(args: argparse.Namespace) -> Dataset:
         preset=getattr(args, "preset", None), date_order=getattr(args, "date_order", None),
         sheet=getattr(args, "sheet", None), reporting_currency=getattr(args, "currency", None),
         rates=getattr(args, "rates", None), status_policy=statuses,
+        ledger_settings=LedgerSettings(grace_days=getattr(args, "grace_days", 14)),
     )
     report_rejects(data, getattr(args, "rejects", None))
+    report_import(data, args)
     return data
+
+
+def report_import(data: Dataset, args: argparse.Namespace) -> None:
+    """Say how each file was read: `info:` lines on stderr (stdout stays the result alone); with
+    `--format json` stderr stays quiet and the same facts go into the JSON as `files`."""
+    args.import_files = [describe(result) for result in data.results()]
+    if getattr(args, "format", None) == "json":
+        return
+    for result in data.results():
+        for line in text_lines(result):
+            print(f"info: {line}", file=sys.stderr)
 
 
 def warn_rejects(results: list[LoadResult], rejects_path: str | None) -> None:
@@ -171,9 +258,12 @@ def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [clean(dict(zip(frame.columns, row, strict=False))) for row in frame.itertuples(index=False, name=None)]
 
 
-def emit(payload: dict[str, Any], frame: pd.DataFrame | None, fmt: str) -> None:
-    """Print `payload` as JSON, or `frame` as CSV or an aligned table."""
+def emit(payload: dict[str, Any], frame: pd.DataFrame | None, fmt: str, files: list[dict[str, Any]] | None = None) -> None:
+    """Print `payload` as JSON, or `frame` as CSV or an aligned table.  `files`: how each input file
+    was read (`report_import`), added to the JSON."""
     if fmt == "json":
+        if files is not None:
+            payload = {**payload, "files": files}
         json.dump(clean(payload), sys.stdout, indent=2, allow_nan=False)
         sys.stdout.write("\n")
     elif fmt == "csv":

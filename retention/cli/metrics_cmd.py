@@ -14,10 +14,9 @@ from retention.cli.common import (
     emit,
     frame_records,
     load_from_args,
-    parse_as_of,
     parse_segment,
+    query_from_args,
 )
-from retention.engine.metrics import Query
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -37,13 +36,12 @@ def run(args: argparse.Namespace) -> int:
     check_window(args)
     data = load_from_args(args)
     check_segment(data, segment)
-    query = Query(args.period, args.start, args.end, segment, args.gross_margin)
+    query = query_from_args(args, segment)
     try:
-        table = data.metrics(query, parse_as_of(args.as_of))
+        table = data.engine().metrics(query)
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
     if table.empty:
-        print(f"warning: no complete {args.period} in the data and window (as of {data.model(parse_as_of(args.as_of)).as_of.date()})",
-              file=sys.stderr)
-    emit({"rows": frame_records(table)}, table, args.format)
+        print(f"warning: no complete {args.period} in the data and window (as of {table.as_of.date()})", file=sys.stderr)
+    emit({"rows": frame_records(table)}, table, args.format, files=getattr(args, "import_files", None))
     return 0

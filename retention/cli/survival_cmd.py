@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from retention.cli.common import CommandError, add_data_arguments, emit, load_from_args, parse_as_of
+from retention.cli.common import CommandError, add_data_arguments, emit, load_from_args, query_from_args
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -24,20 +24,22 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from retention.engine.survival import survival_curves  # lifelines (and SciPy) only for this command
-
-    if args.by is not None and not args.customers:
+    if args.by is not None and not args.customers and not args.dataset:
         raise CommandError("--by needs --customers FILE with that attribute column")
     data = load_from_args(args)
+    if args.by is not None and data.customers is None:
+        raise CommandError(f"--by needs customers with that attribute column; dataset '{args.dataset}' has none")
     if args.by is not None and args.by not in data.customers.table.columns:
         raise CommandError(
             f"{data.customers.file}, row 1: no column '{args.by}' to split by; columns: "
             + ", ".join(c for c in data.customers.table.columns if c != "customer_id")
         )
-    model = data.model(parse_as_of(args.as_of))
-    curves = survival_curves(model, data.customers_table, args.by)
+    query = query_from_args(args)
+    engine = data.engine()
+    curves = engine.survival(query, by=args.by)
     if not curves:
-        print(f"warning: no paying customer in a complete month of the data (as of {model.as_of.date()})", file=sys.stderr)
+        print(f"warning: no paying customer in a complete month of the data (as of {engine.as_of_for(query).date()})",
+              file=sys.stderr)
     payload = {
         "curves": [
             {

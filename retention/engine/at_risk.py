@@ -16,6 +16,10 @@ each name.  Two signals, either is enough:
 
 With a snapshot model, only customers paying at its latest month-end are listed (a churned
 customer is no longer a risk), with that MRR; without one, MRR is empty.
+
+The result holds codes and numbers only (`usage_falling`, `usage_change`, `detractor`, `last_nps`,
+`last_nps_date`); the sentence saying why an account is listed is written where it is shown
+(`retention.report.at_risk.with_reasons`), in the reader's language.
 """
 
 from __future__ import annotations
@@ -23,9 +27,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from retention.engine.engagement import DateLike, day_number, day_to_date, event_days
+from retention.engine.engagement import DateLike, day_number, event_days
 from retention.engine.snapshots import MICRO, SnapshotModel
-from retention.i18n import ENGLISH, Translator
 
 RECENT_WEEKS = 4
 BASELINE_WEEKS = 8
@@ -34,7 +37,7 @@ DETRACTOR_DAYS = 90
 MIN_PREVIOUS_EVENTS = 4
 COLUMNS = [
     "customer_id", "mrr", "recent_weekly_events", "previous_weekly_events", "usage_change",
-    "usage_falling", "last_nps", "last_nps_date", "detractor", "reasons",
+    "usage_falling", "last_nps", "last_nps_date", "detractor",
 ]
 
 
@@ -90,13 +93,11 @@ def at_risk_accounts(
     tz: str | None = None,
     detractor_days: int = DETRACTOR_DAYS,
     min_previous_events: int = MIN_PREVIOUS_EVENTS,
-    tr: Translator = ENGLISH,
 ) -> pd.DataFrame:
     """The at-risk accounts (see the module docstring), biggest MRR first, then steepest usage fall.
 
     `as_of` defaults to the latest event's day, else the latest survey answer's.  `usage_change`
-    is the % change of weekly events (−75 = a quarter of the earlier level); `reasons` says in
-    words why each account is listed.
+    is the % change of weekly events (−75 = a quarter of the earlier level).
     """
     if not 0 <= drop_share < 1:
         raise ValueError("the usage drop share must be at least 0 and below 1 (0.5 = usage fell by more than half)")
@@ -104,21 +105,42 @@ def at_risk_accounts(
     has_surveys = surveys is not None and len(surveys) > 0
     if not has_events and not has_surveys:
         return pd.DataFrame(columns=COLUMNS)
-    if as_of is not None:
-        last = day_number(as_of)
-    elif has_events:
-        last = int(event_days(events, tz).max())
-    else:
-        last = day_number(surveys["date"].max())
+    last = _last_day(events if has_events else None, surveys, as_of, tz)
+    frame = _signals(events if has_events else None, surveys if has_surveys else None, last, tz, detractor_days)
+    frame = _flag(frame, drop_share, min_previous_events)
+    if model is not None:
+        frame = _paying(frame, model)
+    flagged = frame[frame["usage_falling"] | frame["detractor"]].copy()
+    flagged = flagged.sort_values(["mrr", "usage_change", "customer_id"], ascending=[False, True, True], na_position="last")
+    flagged["last_nps_date"] = pd.to_datetime(flagged["last_nps_date"])
+    return flagged[COLUMNS].reset_index(drop=True)
 
+
+def _last_day(events: pd.DataFrame | None, surveys: pd.DataFrame | None, as_of: DateLike, tz: str | None) -> int:
+    """The as-of day number: the given one, else the latest event's day, else the latest answer's."""
+    if as_of is not None:
+        return day_number(as_of)
+    if events is not None:
+        return int(event_days(events, tz).max())
+    return day_number(surveys["date"].max())
+
+
+def _signals(events: pd.DataFrame | None, surveys: pd.DataFrame | None, last: int, tz: str | None,
+             detractor_days: int) -> pd.DataFrame:
+    """One row per customer with usage per window and latest NPS answer (outer join of both signals)."""
     frame = pd.DataFrame({"customer_id": pd.Series(dtype=str)})
-    if has_events and "customer_id" in events:
+    if events is not None and "customer_id" in events:
         frame = frame.merge(_usage(events, last, tz), on="customer_id", how="outer")
-    if has_surveys:
+    if surveys is not None:
         frame = frame.merge(_latest_nps(surveys, last, detractor_days), on="customer_id", how="outer")
     for column in [*COLUMNS, "previous_events"]:
         if column not in frame:
             frame[column] = np.nan
+    return frame
+
+
+def _flag(frame: pd.DataFrame, drop_share: float, min_previous_events: int) -> pd.DataFrame:
+    """Add usage_change (%), usage_falling and detractor flags."""
     previous = frame["previous_weekly_events"].to_numpy(dtype=float)
     recent = frame["recent_weekly_events"].fillna(0.0).to_numpy(dtype=float)
     change = np.full(len(frame), np.nan)
@@ -127,32 +149,14 @@ def at_risk_accounts(
     enough = frame["previous_events"].fillna(0).to_numpy() >= max(min_previous_events, 1)
     frame["usage_falling"] = enough & (previous > 0) & (recent < previous * (1.0 - drop_share))
     frame["detractor"] = frame["last_nps"].notna() & (frame["last_nps"] <= 6)
-
-    if model is not None:
-        mrr = pd.Series(
-            model.mrr[:, -1] / MICRO if len(model.months) else np.zeros(len(model.customer_ids)),
-            index=model.customer_ids.astype(str),
-        )
-        frame["mrr"] = frame["customer_id"].map(mrr)
-        frame = frame[frame["mrr"] > 0]
-    flagged = frame[frame["usage_falling"] | frame["detractor"]].copy()
-    flagged["reasons"] = _reasons(flagged, tr)
-    flagged = flagged.sort_values(["mrr", "usage_change", "customer_id"], ascending=[False, True, True], na_position="last")
-    flagged["last_nps_date"] = pd.to_datetime(flagged["last_nps_date"])
-    return flagged[COLUMNS].reset_index(drop=True)
+    return frame
 
 
-def _reasons(frame: pd.DataFrame, tr: Translator) -> list[str]:
-    """One sentence per signal, per listed account (a loop over the short output list, not over events)."""
-    out = []
-    for falling, change, detractor, score, when in zip(
-        frame["usage_falling"], frame["usage_change"], frame["detractor"], frame["last_nps"], frame["last_nps_date"], strict=True
-    ):
-        parts = []
-        if falling:
-            parts.append(tr("usage down {pct} % (last 4 weeks against the 8 weeks before)", pct=f"{-change:.0f}"))
-        if detractor:
-            day = str(day_to_date(day_number(when)))
-            parts.append(tr("NPS detractor (scored {score} on {date})", score=str(int(score)), date=day))
-        out.append("; ".join(parts))
-    return out
+def _paying(frame: pd.DataFrame, model: SnapshotModel) -> pd.DataFrame:
+    """Only customers paying at the model's latest month-end, with that MRR."""
+    mrr = pd.Series(
+        model.mrr[:, -1] / MICRO if len(model.months) else np.zeros(len(model.customer_ids)),
+        index=model.customer_ids.astype(str),
+    )
+    frame["mrr"] = frame["customer_id"].map(mrr)
+    return frame[frame["mrr"] > 0]

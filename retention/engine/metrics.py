@@ -8,11 +8,11 @@ are NaN (shown as null) when their denominator is 0.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
+from retention.engine.membership import members
+from retention.engine.query import Query
 from retention.engine.snapshots import MICRO, Changes, SnapshotModel
 from retention.periods import Granularity, check_granularity, label, parse_period
 
@@ -27,17 +27,6 @@ REVENUE_RATES = ["nrr", "grr", "gross_mrr_churn_rate", "net_mrr_churn_rate", "ar
 LIFETIME_METRICS = ["customer_lifetime_months", "ltv", "renewal_rate"]
 METRIC_NAMES = COUNT_METRICS + RATE_METRICS + MRR_METRICS + REVENUE_RATES + LIFETIME_METRICS
 LIFETIME_MONTHS = 6
-
-
-@dataclass(frozen=True)
-class Query:
-    """What the user asked for: granularity, window, segment and margin."""
-
-    granularity: Granularity = "month"
-    start: str | None = None  # first period label shown, e.g. "2019-01"
-    end: str | None = None
-    segment: tuple[str, str] | None = None  # (attribute column, value)
-    gross_margin: float = 100.0  # percent
 
 
 def _ratio(num: np.ndarray, den: np.ndarray, scale: float = 100.0) -> np.ndarray:
@@ -113,14 +102,8 @@ def add_rates(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def segment_mask(model: SnapshotModel, customers: pd.DataFrame | None, segment: tuple[str, str] | None) -> np.ndarray:
-    """Rows of the model whose customer has `attribute == value` in the customers table."""
-    if segment is None:
-        return np.ones(len(model.customer_ids), dtype=bool)
-    attribute, value = segment
-    if customers is None or attribute not in customers.columns:
-        raise ValueError(f"no customer attribute {attribute!r} to filter on")
-    values = customers.drop_duplicates("customer_id").set_index("customer_id")[attribute].astype(str)
-    return model.customer_ids.map(values).to_numpy(dtype=object) == str(value)
+    """Rows of the model whose customer is in `segment` (membership is decided in `engine.membership`)."""
+    return members(model.customer_ids, customers, segment)
 
 
 def _lifetime(model: SnapshotModel, rows: np.ndarray, periods: pd.PeriodIndex) -> np.ndarray:
@@ -143,8 +126,10 @@ def renewed_spans(model: SnapshotModel) -> np.ndarray:
     it is computed once per model (cached) and every granularity and segment reuses it.  Pairs
     are formed within each customer (spans sorted by customer), never across the whole table.
     """
-    if "renewed" in model._cache:
-        return model._cache["renewed"]
+    return model.memo("renewed", lambda: _renewed(model))
+
+
+def _renewed(model: SnapshotModel) -> np.ndarray:
     spans = model.spans
     code = spans["code"].to_numpy()
     start = spans["start"].to_numpy(dtype="datetime64[ns]")
@@ -163,7 +148,6 @@ def renewed_spans(model: SnapshotModel) -> np.ndarray:
     covers = (s_start[right] <= day) & (np.isnat(s_end[right]) | (s_end[right] > day))
     renewed = np.zeros(len(code), dtype=bool)
     renewed[order] = np.bincount(left[covers], minlength=len(code)) > 0
-    model._cache["renewed"] = renewed
     return renewed
 
 
@@ -202,9 +186,17 @@ def window_slice(periods: pd.PeriodIndex, granularity: Granularity, start: str |
 def compute_metrics(
     model: SnapshotModel, query: Query = Query(), customers: pd.DataFrame | None = None
 ) -> pd.DataFrame:
-    """One row per complete period in the window with `period` and every metric of §3–§5."""
+    """One row per complete period in the window with `period` and every metric of §3–§5.
+
+    The low-level form of `NumpyEngine.metrics` for a model built by hand; `query.as_of` is the
+    model's own.
+    """
+    return metrics_for_rows(model, query, segment_mask(model, customers, query.segment))
+
+
+def metrics_for_rows(model: SnapshotModel, query: Query, rows: np.ndarray) -> pd.DataFrame:
+    """The metrics of the customers whose model row is True in `rows` (see `compute_metrics`)."""
     granularity = check_granularity(query.granularity)
-    rows = segment_mask(model, customers, query.segment)
     changes = model.changes(granularity)
     periods = changes.periods
     frame = add_rates(movements(changes.select(rows)))

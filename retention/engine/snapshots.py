@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from retention.periods import Granularity, last_complete_period, period_range, snapshot_dates
+from retention.periods import FREQ, Granularity, last_complete_period, period_range, snapshot_dates
 
 MICRO = 1_000_000
 MAX_MRR = 2**62 / MICRO / 1000
@@ -70,15 +70,21 @@ class SnapshotModel:
     as_of: pd.Timestamp
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
+    def memo(self, key: str, compute):
+        """A value derived from this model only (per-span flags…), computed once and kept with it."""
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
     @property
     def active(self) -> np.ndarray:
         return self.mrr > 0
 
     def periods(self, granularity: Granularity) -> pd.PeriodIndex:
         """The complete periods of `granularity` covered by the monthly grid."""
+        freq = FREQ[granularity]
         if len(self.months) == 0:
-            return pd.PeriodIndex([], freq={"month": "M", "quarter": "Q", "year": "Y"}[granularity])
-        freq = {"month": "M", "quarter": "Q", "year": "Y"}[granularity]
+            return pd.PeriodIndex([], freq=freq)
         first = self.months[0].asfreq(freq)
         last = last_complete_period(self.as_of, granularity)
         if last < first:

@@ -17,9 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from lifelines import KaplanMeierFitter
 
-from retention.engine.segments import NO_VALUE, attribute_values, ordered_values
+from retention.engine.membership import NO_VALUE, attribute_values, ordered_values
 from retention.engine.snapshots import SnapshotModel
 
 ALPHA = 0.05  # 95 % band
@@ -57,6 +56,8 @@ class SurvivalCurve:
 
 def kaplan_meier(durations: np.ndarray, events: np.ndarray, segment: str | None = None) -> SurvivalCurve:
     """Fit lifelines' Kaplan–Meier estimator to durations (months) and events (1 = churned, 0 = censored)."""
+    from lifelines import KaplanMeierFitter  # imported on first use: it pulls in SciPy (about a second)
+
     durations = np.asarray(durations, dtype=float)
     events = np.asarray(events, dtype=bool)
     fitter = KaplanMeierFitter(alpha=ALPHA).fit(durations, event_observed=events, label="km")
@@ -112,16 +113,21 @@ def survival_curves(
     segment "(no value)", listed last; segments without any paying customer get no curve.
     """
     life = lifetimes(model, rows)
-    if by is None:
-        if life.empty:
-            return []
-        return [kaplan_meier(life["duration"].to_numpy(), life["event"].to_numpy())]
-    values = attribute_values(model, customers, by)[life["row"].to_numpy()]
-    curves = []
+    if by is not None:
+        life["segment"] = attribute_values(model.customer_ids, customers, by)[life["row"].to_numpy()]
+    return curves(life, by is not None)
+
+
+def curves(life: pd.DataFrame, split: bool) -> list[SurvivalCurve]:
+    """Kaplan–Meier curves of a lifetimes frame (duration, event[, segment]): one, or one per segment value."""
+    if not split:
+        return [] if life.empty else [kaplan_meier(life["duration"].to_numpy(), life["event"].to_numpy())]
+    values = life["segment"].to_numpy(dtype=object)
+    out = []
     for value in ordered_values(values):
         mask = values == value
-        curves.append(kaplan_meier(life["duration"].to_numpy()[mask], life["event"].to_numpy()[mask], value))
-    return curves
+        out.append(kaplan_meier(life["duration"].to_numpy()[mask], life["event"].to_numpy()[mask], value))
+    return out
 
 
-__all__ = ["NO_VALUE", "SurvivalCurve", "kaplan_meier", "lifetimes", "survival_curves"]
+__all__ = ["NO_VALUE", "SurvivalCurve", "curves", "kaplan_meier", "lifetimes", "survival_curves"]

@@ -12,10 +12,10 @@ from collections.abc import Iterable, Mapping, Sequence
 import pandas as pd
 
 import retention.figures as figures
-from retention.exports import excel_dashboard
 from retention.figures.trends import with_benchmarks
 from retention.glossary import METRICS
 from retention.i18n import ENGLISH, Translator
+from retention.report.excel import excel_dashboard
 from retention.report.html import ReportSection, ReportTable, build_html_report
 from retention.report.sections import benchmark_sources_section, kpi_cards
 from retention.targets import Target

@@ -1,0 +1,64 @@
+"""Who is in a segment: decided here, once, for every engine input and every page.
+
+A segment is (attribute, value) over the customers table.  Values are compared as stripped text;
+customers missing from the customers table or with a blank cell have the value "(no value)", a
+segment of its own, so the segments of an attribute always add up to everyone.  The metrics, the
+segment comparison, survival curves, events, surveys and drill-down lists all ask these functions,
+so a customer can never be in a segment on one page and outside it on another.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from retention.i18n import N_
+
+NO_VALUE = N_("(no value)")
+MAX_SEGMENT_VALUES = 50
+"""Columns with more distinct values than this (names, e-mails, ids) are not offered as segments."""
+
+
+def attribute_values(customer_ids: pd.Index | pd.Series, customers: pd.DataFrame | None, attribute: str) -> np.ndarray:
+    """The attribute's value for each id in `customer_ids` (object array), NO_VALUE where it has none.
+
+    Raises ValueError naming the attribute when the customers table has no such column.
+    """
+    if customers is None or attribute not in customers.columns:
+        raise ValueError(f"no customer attribute {attribute!r} to filter on")
+    table = customers.drop_duplicates("customer_id")
+    values = table.set_index(table["customer_id"].astype(str))[attribute]
+    values = values.where(values.notna(), "").astype(str).str.strip()
+    mapped = pd.Index(customer_ids).astype(str).map(values).to_numpy(dtype=object)
+    blank = pd.isna(mapped) | (mapped == "")
+    return np.where(blank, NO_VALUE, mapped).astype(object)
+
+
+def members(customer_ids: pd.Index | pd.Series, customers: pd.DataFrame | None, segment: tuple[str, str] | None) -> np.ndarray:
+    """Boolean mask over `customer_ids`: True for the customers in `segment` (all True when None)."""
+    if segment is None:
+        return np.ones(len(customer_ids), dtype=bool)
+    attribute, value = segment
+    return attribute_values(customer_ids, customers, attribute) == str(value).strip()
+
+
+def ordered_values(values: np.ndarray) -> list[str]:
+    """Distinct values in a stable order: sorted, "(no value)" last."""
+    distinct = sorted({str(v) for v in pd.unique(values)} - {NO_VALUE})
+    return distinct + ([NO_VALUE] if (values == NO_VALUE).any() else [])
+
+
+def segment_choices(customers: pd.DataFrame | None, attribute_columns: list[str]) -> dict[str, list[str]]:
+    """Attribute column -> sorted distinct values, for segment pickers (at most MAX_SEGMENT_VALUES each).
+
+    A split into hundreds of one-customer groups tells nothing, so such columns are left out.
+    """
+    found: dict[str, list[str]] = {}
+    if customers is None:
+        return found
+    for column in attribute_columns:
+        values = customers[column].dropna().astype(str).str.strip()
+        distinct = values[values.ne("")].unique()
+        if 1 <= len(distinct) <= MAX_SEGMENT_VALUES:
+            found[column] = sorted(distinct)
+    return found

@@ -1,0 +1,132 @@
+"""Canonical tables in and out of DuckDB through Arrow, with their pandas types restored.
+
+DuckDB stores plain columns; the engine expects the importer's exact pandas types: naive
+`datetime64[ns]` dates, UTC timestamps for events, categoricals for event and survey codes, text
+as Python strings, the source row number as the index.  `describe` records what a frame needs
+(as JSON kept beside the table) and `restore` puts it back after an Arrow read, so a saved data
+set loads into the engine exactly as the upload did, without a pass over the rows in Python.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+ROW = "_row"
+MAX_KEPT_CATEGORIES = 256
+
+
+def describe(frame: pd.DataFrame) -> dict[str, Any]:
+    """Column order, per-column pandas type, index name and attrs, all JSON-ready."""
+    columns: dict[str, dict[str, Any]] = {}
+    for name, series in frame.items():
+        dtype = series.dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            # A short code list (survey kinds) keeps its order; a long one (user ids) is rebuilt sorted.
+            few = len(dtype.categories) <= MAX_KEPT_CATEGORIES
+            columns[str(name)] = {"type": "category", **({"categories": [str(c) for c in dtype.categories]} if few else {})}
+        elif isinstance(dtype, pd.DatetimeTZDtype):
+            columns[str(name)] = {"type": "datetime", "tz": str(dtype.tz)}
+        elif pd.api.types.is_datetime64_dtype(dtype):
+            columns[str(name)] = {"type": "datetime"}
+        elif pd.api.types.is_object_dtype(dtype):
+            columns[str(name)] = {"type": "text"}
+        else:
+            columns[str(name)] = {"type": str(dtype)}
+    return {
+        "columns": columns,
+        "order": [str(c) for c in frame.columns],
+        "index": frame.index.name,
+        "attrs": {k: v for k, v in frame.attrs.items() if isinstance(v, (str, int, float, bool, type(None)))},
+    }
+
+
+def to_arrow(frame: pd.DataFrame) -> pa.Table:
+    """The frame as an Arrow table DuckDB can store: categoricals as text, the index as `_row`."""
+    data: dict[str, pa.Array] = {}
+    if frame.index.name is not None:
+        data[ROW] = pa.array(pd.to_numeric(pd.Series(frame.index), errors="coerce"), type=pa.int64())
+    for name, series in frame.items():
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            series = series.astype(object).where(series.notna(), None)
+        if series.dtype == object:
+            try:
+                data[str(name)] = pa.array(series, type=pa.string(), from_pandas=True)
+            except (pa.ArrowTypeError, pa.ArrowInvalid):  # mixed cells (a reject's row number): keep them as text
+                data[str(name)] = pa.array(series.where(series.isna(), series.astype(str)), type=pa.string(), from_pandas=True)
+        else:
+            data[str(name)] = pa.array(series, from_pandas=True)
+    if not data:
+        return pa.table({})
+    return pa.table(data)
+
+
+def restore(table: pa.Table, description: dict[str, Any]) -> pd.DataFrame:
+    """A pandas frame with the types `describe` recorded, from an Arrow table read from DuckDB."""
+    # No deduplication of equal strings: hashing every cell costs more than the memory it saves.
+    frame = table.to_pandas(coerce_temporal_nanoseconds=True, deduplicate_objects=False)
+    columns = description["columns"]
+    for name, spec in columns.items():
+        if name not in frame:
+            continue
+        kind = spec["type"]
+        series = frame[name]
+        if kind == "category":
+            categories = spec.get("categories")
+            frame[name] = series.astype(pd.CategoricalDtype(categories) if categories is not None else "category")
+        elif kind == "datetime":
+            series = pd.to_datetime(series)
+            tz = getattr(series.dt, "tz", None)
+            if spec.get("tz"):
+                frame[name] = (series.dt.tz_localize("UTC") if tz is None else series).dt.tz_convert(spec["tz"])
+            elif tz is not None:
+                frame[name] = series.dt.tz_convert("UTC").dt.tz_localize(None)
+            else:
+                frame[name] = series
+        elif kind == "text":
+            if series.dtype != object:
+                frame[name] = series.astype(object)
+        elif kind in _NUMPY and series.dtype != np.dtype(kind):
+            frame[name] = series.astype(kind)
+    if ROW in frame:
+        index = frame.pop(ROW)
+        frame.index = pd.Index(index.to_numpy(), name=description.get("index"))
+    else:
+        frame.index.name = description.get("index")
+    frame = frame[[c for c in description["order"] if c in frame]]
+    frame.attrs.update(description.get("attrs", {}))
+    return frame
+
+
+_NUMPY = {"float64", "int64", "bool", "float32", "int32"}
+
+
+def fingerprint(frame: pd.DataFrame) -> str:
+    """A sha256 of a table's content (columns, types, cells; not the row numbers): equal tables share storage."""
+    import hashlib
+
+    digest = hashlib.sha256(json.dumps(describe(frame)["columns"], sort_keys=True).encode())
+    digest.update(json.dumps([str(c) for c in frame.columns]).encode())
+    if len(frame.columns):
+        digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def sql_type(field: pa.Field) -> str:
+    """DuckDB column type for an Arrow field (used when a table must be created empty)."""
+    t = field.type
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        return "VARCHAR"
+    if pa.types.is_timestamp(t):
+        return "TIMESTAMPTZ" if t.tz else "TIMESTAMP"
+    if pa.types.is_floating(t):
+        return "DOUBLE"
+    if pa.types.is_integer(t):
+        return "BIGINT"
+    if pa.types.is_boolean(t):
+        return "BOOLEAN"
+    return "VARCHAR"
