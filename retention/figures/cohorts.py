@@ -21,6 +21,8 @@ Mode = Literal["percent", "count"]
 # Light to dark blue: readable in print and for the common colour-vision deficiencies.
 SCALE = [[0.0, "#f7fbff"], [0.25, "#c6dbef"], [0.5, "#6baed6"], [0.75, "#2171b5"], [1.0, "#08306b"]]
 TEXT_LIMIT = 24  # write the number in each cell only while the grid stays readable
+MAX_AGES = {"month": 25, "quarter": 13, "year": 11}
+"""Columns shown (two years of months, three of quarters, ten of years); the export keeps every cell."""
 
 AGE_TITLE = {
     "month": N_("Months since the cohort's first month"),
@@ -42,7 +44,7 @@ def cohort_heatmap(
     revenue = table.basis == "revenue"
     wide_values = table.wide("values")
     wide_percent = table.wide("percent")
-    ages = [c for c in wide_values.columns if c not in ("cohort", "size")]
+    ages = [c for c in wide_values.columns if c not in ("cohort", "size")][: MAX_AGES[table.granularity]]
     values = wide_values[ages].to_numpy(dtype=float)
     percent = wide_percent[ages].to_numpy(dtype=float)
     z = percent if mode == "percent" else values
@@ -89,7 +91,8 @@ def cohort_heatmap(
         title = tr("Revenue retention by cohort") if mode == "percent" else tr("MRR by cohort")
     else:
         title = tr("Customer retention by cohort") if mode == "percent" else tr("Customers by cohort")
-    fig = base_layout(fig, title, x_title=tr(AGE_TITLE[table.granularity]), height=max(360, 24 * len(cohorts) + 140))
+    fig = base_layout(fig, title, x_title=tr(AGE_TITLE[table.granularity]), height=max(360, 24 * len(cohorts) + 140),
+                      language=getattr(tr, "language", "en"))
     fig.update_layout(hovermode="closest", plot_bgcolor="white")
     fig.update_yaxes(type="category", autorange="reversed", showgrid=False)
     fig.update_xaxes(showgrid=False, side="top")
@@ -110,7 +113,8 @@ def average_retention(curve: pd.DataFrame, table: CohortTable, tr: Translator = 
         )
     )
     title = tr("Average revenue retention curve") if revenue else tr("Average customer retention curve")
-    fig = base_layout(fig, title, y_title="%", x_title=tr(AGE_TITLE[table.granularity]))
+    fig = base_layout(fig, title, y_title="%", x_title=tr(AGE_TITLE[table.granularity]),
+                      language=getattr(tr, "language", "en"))
     fig.update_layout(hovermode="closest", showlegend=False)
     fig.update_xaxes(type="linear", dtick=1 if len(curve) <= 24 else None)
     fig.update_yaxes(rangemode="tozero")

@@ -12,6 +12,7 @@ REASON_TEXT = {
                  "any long lifetime)"),
     "beyond_horizon": N_("not enough data: the model expects more than half of customers to still pay after 10 years, "
                          "far beyond what the data has seen"),
+    "long_lifetime": N_("not enough data: the implied lifetime is more than 10 years, far beyond what the data has seen"),
     "no_revenue": N_("no revenue figures to value customers with"),
     "no_history": N_("no complete month of MRR to start from"),
 }
