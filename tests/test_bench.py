@@ -147,7 +147,7 @@ def test_whole_process_cli_and_duckdb_script_agree_on_a_generated_company():
     assert result.check == "agree"
     assert result.cli > 0 and result.duckdb > 0 and result.help > 0
     table = process_table([result])
-    assert "| tiny | 599 |" in table and "| agree |" in table
+    assert f"| tiny | {company.subscription_rows:,} |" in table and "| agree |" in table
 
 
 def test_duckdb_script_gives_the_hand_worked_months(tmp_path):

@@ -100,6 +100,7 @@ def main(argv: list[str]) -> int:
 
     path, as_of = argv
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")  # its bar would land in the CSV on stdout
     cursor = con.execute(SQL, {"path": path, "as_of": as_of})
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow([d[0] for d in cursor.description])

@@ -51,9 +51,13 @@ def paid_spans(subscriptions: pd.DataFrame) -> pd.DataFrame:
 
 
 def default_as_of(subscriptions: pd.DataFrame, today: pd.Timestamp | None = None) -> pd.Timestamp:
-    """The latest date in the data (start or end of any span), never later than today."""
+    """The latest date in the data (start or end of any span), never later than today.
+
+    A table inferred from payments says how far its ledger runs in `attrs["data_through"]` (the last
+    payment, which renews an open span and so is no span's start or end)."""
     today = pd.Timestamp(today or pd.Timestamp.now(tz="UTC").tz_convert(None)).normalize()
-    dates = pd.concat([subscriptions["start_date"], subscriptions["end_date"]]).dropna()
+    through = pd.Series([subscriptions.attrs.get("data_through")], dtype="datetime64[ns]")
+    dates = pd.concat([subscriptions["start_date"], subscriptions["end_date"], through]).dropna()
     if dates.empty:
         return today
     return min(pd.Timestamp(dates.max()), today)
