@@ -23,6 +23,7 @@ DASHBOARD = [
 ]
 ABOUT = [
     st.Page("pages/data.py", title=tr("Data"), icon=":material/upload_file:"),
+    st.Page("pages/alerts.py", title=tr("Alerts and notes"), icon=":material/notifications:"),
     st.Page("pages/benchmarks.py", title=tr("Benchmarks"), icon=":material/flag:"),
     st.Page("pages/definitions.py", title=tr("Definitions"), icon=":material/menu_book:"),
 ]
