@@ -5,7 +5,7 @@ import streamlit as st
 
 from retention import formatting
 from retention.exports import to_csv_bytes
-from ui import render, state, upload
+from ui import import_report, render, state, upload
 from ui.boot import ensure_app
 
 ensure_app()
@@ -57,6 +57,7 @@ for result in data.results():
         tr("Rows rejected"): result.rows_rejected,
     })
 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+import_report.show_import_decisions(data)
 
 language = tr.language
 subs = data.subscriptions.table

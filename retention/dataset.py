@@ -26,6 +26,7 @@ from retention.importing import (
     load_subscriptions,
     read_rates,
 )
+from retention.importing.ledger import LedgerSettings
 
 DEFAULT_CURRENCY = "USD"
 """The reporting currency assumed when a file names none (the Data page says so)."""
@@ -140,7 +141,7 @@ def _input(file: FileLike) -> InputFile:
     return file if isinstance(file, InputFile) else InputFile.read(file)
 
 
-_SUBSCRIPTION_OPTIONS = ("preset", "date_order", "sheet", "reporting_currency", "rates", "status_policy")
+_SUBSCRIPTION_OPTIONS = ("preset", "date_order", "sheet", "reporting_currency", "rates", "status_policy", "ledger_settings")
 _CUSTOMER_OPTIONS = ("date_order", "sheet")
 
 
@@ -157,6 +158,7 @@ def load_dataset(
     reporting_currency: str | None = None,
     rates: Mapping[str, float] | str | Path | None = None,
     status_policy: StatusPolicy | Mapping[str, str] | None = None,
+    ledger_settings: LedgerSettings | None = None,
 ) -> Dataset:
     """Load subscriptions (and customers, events, surveys) from paths or uploaded bytes.
 
@@ -166,8 +168,9 @@ def load_dataset(
         mapping and options, as the Data page makes them).
     mapping: canonical -> source column, for files given as paths (customer fields apply to the
         customers file too).
-    preset, date_order, sheet, reporting_currency, rates, status_policy: read options for files
-        given as paths; `rates` is a dict or the path of a CSV `currency,rate_to_reporting`.
+    preset, date_order, sheet, reporting_currency, rates, status_policy, ledger_settings: read options for
+        files given as paths; `rates` is a dict or the path of a CSV `currency,rate_to_reporting`;
+        `ledger_settings` the grace period of a payment history.
 
     Without a customers file, attributes carried by the subscriptions file (Stripe metadata)
     become the customers.  Raises `LoadError` naming file, row and column on bad input.
@@ -176,7 +179,7 @@ def load_dataset(
     if isinstance(rates, (str, Path)):
         rates = read_rates(read_bytes(rates), Path(rates).name)
     given = {"preset": preset, "date_order": date_order, "sheet": sheet, "reporting_currency": reporting_currency,
-             "rates": rates, "status_policy": status_policy}
+             "rates": rates, "status_policy": status_policy, "ledger_settings": ledger_settings}
     subs_file = subscriptions if isinstance(subscriptions, InputFile) else InputFile.read(
         subscriptions, mapping, **{k: v for k, v in given.items() if v is not None})
     subs = load_subscriptions(subs_file.data, subs_file.name, dict(subs_file.mapping),

@@ -34,7 +34,7 @@ def json_rows(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> dict[str
     assert code == 0, err
     assert "NaN" not in out and "Infinity" not in out
     payload = json.loads(out)
-    assert list(payload) == ["rows"]
+    assert list(payload) == ["rows", "files"]  # issue 14: how each file was read
     return {r["period"]: r for r in payload["rows"]}
 
 
@@ -76,7 +76,7 @@ def test_json_quarter_window_segment_margin(capsys: pytest.CaptureFixture[str], 
 
 def test_csv_format(capsys: pytest.CaptureFixture[str], metrics_fixtures: Path) -> None:
     code, out, err = run(capsys, "--subscriptions", metrics_fixtures / "gap.csv", "--as-of", "2019-05-31", "--format", "csv")
-    assert code == 0 and err == ""
+    assert code == 0 and only_info(err)
     frame = pd.read_csv(io.StringIO(out))
     assert list(frame.columns) == ["period", *NAMES]
     assert frame["period"].tolist() == ["2019-01", "2019-02", "2019-03", "2019-04", "2019-05"]
@@ -87,11 +87,16 @@ def test_csv_format(capsys: pytest.CaptureFixture[str], metrics_fixtures: Path) 
 
 def test_table_format(capsys: pytest.CaptureFixture[str], metrics_fixtures: Path) -> None:
     code, out, err = run(capsys, "--subscriptions", metrics_fixtures / "gap.csv", "--as-of", "2019-05-31", "--format", "table")
-    assert code == 0 and err == ""
+    assert code == 0 and only_info(err)
     lines = out.strip().splitlines()
     assert len(lines) == 1 + 5
     assert lines[0].split()[:3] == ["period", "customers_start", "customers_end"]
     assert lines[3].split()[0] == "2019-03" and "—" in lines[3]  # nulls shown as a dash
+
+
+def only_info(err: str) -> bool:
+    """Issue 14: stderr says how each file was read (`info:` lines); nothing else may appear."""
+    return all(line.startswith("info: ") for line in err.splitlines())
 
 
 def write(path: Path, text: str) -> Path:
@@ -167,5 +172,28 @@ def test_rejects_warning_and_file(capsys: pytest.CaptureFixture[str], tmp_path: 
 def test_no_rejects_no_warning(capsys: pytest.CaptureFixture[str], tmp_path: Path, metrics_fixtures: Path) -> None:
     target = tmp_path / "none.csv"
     code, _, err = run(capsys, "--subscriptions", metrics_fixtures / "subscriptions.csv", "--rejects", target, "--format", "csv")
-    assert code == 0 and err == ""
+    assert code == 0 and only_info(err)
     assert pd.read_csv(target).empty
+
+
+def test_cli_says_how_each_file_was_read(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    subs = write(tmp_path / "subs.csv", "account_id,start,end,mrr_amount\na,2019-01-01,9999-12-31,10\nb,2019-01-01,2019-03-01,20\n,x,,1\n")
+    code, out, err = run(capsys, "--subscriptions", subs, "--as-of", "2019-03-31", "--format", "csv")
+    assert code == 0 and out.startswith("period,")
+    lines = err.splitlines()
+    assert lines[0] == "warning: subs.csv: 1 of 3 rows rejected (write them with --rejects FILE)"
+    assert "info: subs.csv: Generic columns; 3 rows read, 2 used, 1 rejected" in lines
+    assert "info: subs.csv: columns customer_id=account_id, start_date=start, end_date=end, mrr=mrr_amount" in lines
+    assert "info: subs.csv: 1 end dates far in the future read as still running: 9999-12-31 (1)" in lines
+    code, out, err = run(capsys, "--subscriptions", subs, "--as-of", "2019-03-31", "--format", "json")
+    files = json.loads(out)["files"]
+    assert err.startswith("warning:") and "info:" not in err  # JSON: the facts are in the document
+    assert files[0]["preset"] == "generic" and files[0]["rows_used"] == 2 and files[0]["open_end_sentinels"] == {"9999-12-31": 1}
+
+
+def test_header_only_file_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    subs = write(tmp_path / "subs.csv", "customer_id,start_date,mrr\n")
+    code, out, err = run(capsys, "--subscriptions", subs)
+    assert code == 2 and out == ""
+    assert err.strip() == ("error: subs.csv, row 1: the file has only a header row (customer_id, start_date, mrr) and no data rows; "
+                           "export it again with the data")

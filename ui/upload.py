@@ -26,6 +26,7 @@ from retention.importing import (
     sheet_names,
     suggest_mapping,
 )
+from retention.importing.ledger import LedgerSettings
 from retention.importing.mapping import CUSTOMER_FIELDS, SUBSCRIPTION_FIELDS
 from retention.importing.reader import read_table
 from ui import state
@@ -106,6 +107,8 @@ def mapping_editor(kind: str, data: bytes, file: str) -> Choice | None:
                            file_name=f"mapping-{kind}.json", mime="application/json", on_click="ignore",
                            key=f"save_map_{kind}")
     options["date_order"] = _date_order_picker(kind)
+    if kind == "subscriptions" and preset is not None and preset.basis == "ledger":
+        options["ledger_settings"] = _ledger_settings(kind)
     if kind == "subscriptions":
         _currency_options(raw, mapping, options)
         statuses = sorted({s.strip().lower() for s in raw[mapping["status"]].astype(str) if s.strip()}) if "status" in mapping else []
@@ -114,6 +117,16 @@ def mapping_editor(kind: str, data: bytes, file: str) -> Choice | None:
                              lines="; ".join(DEFAULT_STATUS_POLICY.describe(statuses[:12], tr)))))
     _preview(kind, data, file, mapping, options)
     return Choice(kind, data, file, mapping, options)
+
+
+def _ledger_settings(key: str) -> LedgerSettings:
+    """A payment history: the grace period before a late payment counts as churn."""
+    tr = state.tr()
+    st.info(tr("This file is a payment history: subscriptions are inferred from each customer's payments "
+               "(monthly, quarterly, half-yearly or yearly, read from the gaps between them)."))
+    days = st.number_input(tr("Grace period before churn (days)"), min_value=0, max_value=366, value=14, step=1,
+                           key=f"grace_days_{key}")
+    return LedgerSettings(grace_days=int(days))
 
 
 def _currency_options(raw: pd.DataFrame, mapping: dict[str, str], options: dict[str, object]) -> None:
@@ -152,7 +165,8 @@ def _preview(kind: str, data: bytes, file: str, mapping: dict[str, str], options
 
 
 def _read_options(kind: str, options: dict[str, object]) -> dict[str, object]:
-    keys = ("preset", "date_order", "sheet", "reporting_currency", "rates") if kind == "subscriptions" else ("date_order", "sheet")
+    keys = ("preset", "date_order", "sheet", "reporting_currency", "rates", "ledger_settings") if kind == "subscriptions" \
+        else ("date_order", "sheet")
     return {k: options[k] for k in keys if options.get(k) is not None}
 
 

@@ -21,6 +21,7 @@ COMMANDS = [
     "retention.cli.engagement_cmd",
     "retention.cli.feedback_cmd",
     "retention.cli.forecast_cmd",
+    "retention.cli.customers_cmd",
 ]
 
 

@@ -20,9 +20,11 @@ from retention.dataset import Dataset, load_dataset
 from retention.engine.query import Query
 from retention.exports import neutralise_frame
 from retention.importing import LoadResult
+from retention.importing.ledger import LedgerSettings
 from retention.importing.mapping import parse_map_args
 from retention.importing.presets import BY_KEY
 from retention.importing.status import parse_status_args
+from retention.importing.summary import describe, text_lines
 
 
 class CommandError(Exception):
@@ -46,6 +48,8 @@ def add_data_arguments(parser: argparse.ArgumentParser, customers: bool = True) 
                         help="order of slash dates such as 03/04/2024 when the file cannot tell")
     parser.add_argument("--currency", metavar="CODE", help="reporting currency; amounts in others are converted with --rates")
     parser.add_argument("--rates", metavar="FILE", help="CSV with columns currency,rate_to_reporting")
+    parser.add_argument("--grace-days", dest="grace_days", type=int, default=14, metavar="DAYS",
+                        help="payment history files: days a payment may be late before the customer counts as churned (default 14)")
     parser.add_argument(
         "--status", action="append", default=[], metavar="STATUS=ACTION",
         help="how a billing status counts: count, trial, churn or exclude (repeatable), e.g. --status past_due=exclude",
@@ -121,6 +125,8 @@ def load_from_args(args: argparse.Namespace) -> Dataset:
         statuses = parse_status_args(getattr(args, "status", []) or [])
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
+    if not 0 <= getattr(args, "grace_days", 14) <= 366:
+        raise CommandError("--grace-days takes a number of days between 0 and 366")
     if getattr(args, "rates", None) and not getattr(args, "currency", None):
         raise CommandError("--rates needs --currency CODE, the reporting currency the rates convert to")
     data = load_dataset(
@@ -128,9 +134,22 @@ def load_from_args(args: argparse.Namespace) -> Dataset:
         preset=getattr(args, "preset", None), date_order=getattr(args, "date_order", None),
         sheet=getattr(args, "sheet", None), reporting_currency=getattr(args, "currency", None),
         rates=getattr(args, "rates", None), status_policy=statuses,
+        ledger_settings=LedgerSettings(grace_days=getattr(args, "grace_days", 14)),
     )
     report_rejects(data, getattr(args, "rejects", None))
+    report_import(data, args)
     return data
+
+
+def report_import(data: Dataset, args: argparse.Namespace) -> None:
+    """Say how each file was read: `info:` lines on stderr (stdout stays the result alone); with
+    `--format json` stderr stays quiet and the same facts go into the JSON as `files`."""
+    args.import_files = [describe(result) for result in data.results()]
+    if getattr(args, "format", None) == "json":
+        return
+    for result in data.results():
+        for line in text_lines(result):
+            print(f"info: {line}", file=sys.stderr)
 
 
 def warn_rejects(results: list[LoadResult], rejects_path: str | None) -> None:
@@ -172,9 +191,12 @@ def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [clean(dict(zip(frame.columns, row, strict=False))) for row in frame.itertuples(index=False, name=None)]
 
 
-def emit(payload: dict[str, Any], frame: pd.DataFrame | None, fmt: str) -> None:
-    """Print `payload` as JSON, or `frame` as CSV or an aligned table."""
+def emit(payload: dict[str, Any], frame: pd.DataFrame | None, fmt: str, files: list[dict[str, Any]] | None = None) -> None:
+    """Print `payload` as JSON, or `frame` as CSV or an aligned table.  `files`: how each input file
+    was read (`report_import`), added to the JSON."""
     if fmt == "json":
+        if files is not None:
+            payload = {**payload, "files": files}
         json.dump(clean(payload), sys.stdout, indent=2, allow_nan=False)
         sys.stdout.write("\n")
     elif fmt == "csv":

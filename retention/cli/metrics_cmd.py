@@ -43,5 +43,5 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from exc
     if table.empty:
         print(f"warning: no complete {args.period} in the data and window (as of {table.as_of.date()})", file=sys.stderr)
-    emit({"rows": frame_records(table)}, table, args.format)
+    emit({"rows": frame_records(table)}, table, args.format, files=getattr(args, "import_files", None))
     return 0

@@ -79,7 +79,60 @@ class Engine(ABC):
     def movement_customers(self, query: Query, *, period: str, movement: Movement | None = None) -> DrillDown:
         """The customers whose MRR moved in `period` (of the query's granularity), with MRR before and after."""
 
+    @abstractmethod
+    def cohort_customers(self, query: Query, *, cohort: str, age: int) -> DrillDown:
+        """Cohort `cohort`'s customers (METRICS.md §6) at age `age`, paying then or not, with MRR.
+
+        The active rows are the heatmap cell (K, k); `mrr_before` is their MRR at age 0.  A cell after
+        the window's end (or the data's) is a ValueError saying so.
+        """
+
+    @abstractmethod
+    def segment_members(self, query: Query, *, segment: Segment, period: str | None = None) -> DrillDown:
+        """Customers of `segment` paying at `period`'s snapshot (default: the window's last period) or at
+        the one before, with MRR before and after and their movement ("" for unchanged)."""
+
+    @abstractmethod
+    def customer_names(self) -> pd.Series:
+        """Customer id -> name or company from the customers file ("" for none; empty when no file names them)."""
+
+    @abstractmethod
+    def customer(self, customer_id: str, *, as_of: pd.Timestamp | None = None):
+        """One customer's story (`retention.engine.customers.CustomerHistory`): spans, MRR per month,
+        movements, attributes.  ValueError when no file knows the id."""
+
     # -- shared by every engine ----------------------------------------------------------------
+    def named(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """`frame` with a `customer_name` column right after `customer_id` ("" where there is no name)."""
+        names = self.customer_names()
+        ids = frame["customer_id"].astype(str)
+        column = ids.map(names).fillna("").astype(object) if len(names) else pd.Series("", index=frame.index, dtype=object)
+        out = frame.drop(columns="customer_name", errors="ignore")
+        out.insert(list(out.columns).index("customer_id") + 1, "customer_name", column.to_numpy(dtype=object))
+        return out
+
+    def find_customers(self, text: str, *, limit: int = 50) -> pd.DataFrame:
+        """Customers whose id or name contains `text` (case-insensitive): customer_id, customer_name.
+
+        Exact id matches come first, then ids and names that start with the text, then the rest.
+        """
+        ids = pd.Index(self.known_customers(), dtype=object)
+        names = self.customer_names()
+        frame = pd.DataFrame({"customer_id": ids.astype(str)})
+        frame["customer_name"] = frame["customer_id"].map(names).fillna("") if len(names) else ""
+        needle = str(text).strip().casefold()
+        if not needle:
+            return frame.sort_values("customer_id").head(limit).reset_index(drop=True)
+        low_id, low_name = frame["customer_id"].str.casefold(), frame["customer_name"].astype(str).str.casefold()
+        hit = low_id.str.contains(needle, regex=False) | low_name.str.contains(needle, regex=False)
+        rank = np.where(low_id == needle, 0, np.where(low_id.str.startswith(needle) | low_name.str.startswith(needle), 1, 2))
+        found = frame.assign(_rank=rank)[hit].sort_values(["_rank", "customer_name", "customer_id"], kind="stable")
+        return found.drop(columns="_rank").head(limit).reset_index(drop=True)
+
+    @abstractmethod
+    def known_customers(self) -> list[str]:
+        """Every customer id in the subscriptions or customers file."""
+
     def history(self, query: Query) -> MetricsTable:
         """Every complete period (the window removed): what trend charts and KPI deltas read."""
         return self.metrics(query.history())

@@ -13,6 +13,7 @@ import pandas as pd
 
 from retention.engine.base import Engine
 from retention.engine.cohorts import Basis, CohortTable, cohort_table
+from retention.engine.customers import CustomerHistory, cohort_members, customer_names, history, period_members
 from retention.engine.membership import attribute_values, members, ordered_values, segment_choices
 from retention.engine.metrics import metrics_for_rows
 from retention.engine.query import Query, Segment
@@ -39,6 +40,7 @@ class NumpyEngine(Engine):
         self._models: dict[pd.Timestamp, SnapshotModel] = {}
         self._rows: dict[tuple, np.ndarray] = {}
         self._as_of: pd.Timestamp | None = None
+        self._names: pd.Series | None = None
 
     @classmethod
     def from_model(cls, model: SnapshotModel, customers: pd.DataFrame | None = None) -> NumpyEngine:
@@ -117,7 +119,7 @@ class NumpyEngine(Engine):
         position = np.flatnonzero(changes.periods == wanted)
         columns = ["customer_id", "mrr_before", "mrr_after", "movement"]
         if len(position) == 0:
-            return DrillDown(period, pd.DataFrame(columns=columns), movement)
+            return DrillDown(period, self.named(pd.DataFrame(columns=columns)), movement)
         at = changes.col == position[0]
         prev, cur, first = changes.prev[at], changes.cur[at], changes.first[at]
         kinds = np.select(
@@ -136,4 +138,35 @@ class NumpyEngine(Engine):
             frame = frame[frame["movement"] == movement]
         size = (frame["mrr_after"] - frame["mrr_before"]).abs()
         frame = frame.assign(_size=size).sort_values(["_size", "customer_id"], ascending=[False, True], kind="stable")
-        return DrillDown(period, frame.drop(columns="_size").reset_index(drop=True)[columns], movement)
+        return DrillDown(period, self.named(frame.drop(columns="_size").reset_index(drop=True)[columns]), movement)
+
+    def cohort_customers(self, query: Query, *, cohort: str, age: int) -> DrillDown:
+        model = self.model(query.as_of)
+        periods = model.periods(query.granularity)
+        end = query.end if query.end is not None and len(periods) and parse_period(query.end, query.granularity) <= periods[-1] else None
+        period, frame = cohort_members(model, query.granularity, cohort, age, self.rows(query.segment, query.as_of), end)
+        return DrillDown(period, self.named(frame), cohort=label(parse_period(cohort, query.granularity)), age=int(age))
+
+    def segment_members(self, query: Query, *, segment: Segment, period: str | None = None) -> DrillDown:
+        model = self.model(query.as_of)
+        if period is None:
+            labels = self.metrics(query.but(segment=segment))["period"]
+            if labels.empty:
+                raise ValueError("no complete period in the selected range")
+            period = str(labels.iloc[-1])
+        frame = period_members(model, query.granularity, period, self.rows(segment, query.as_of))
+        return DrillDown(period, self.named(frame), segment=segment)
+
+    def customer_names(self) -> pd.Series:
+        if self._names is None:
+            self._names = customer_names(self.customers)
+        return self._names
+
+    def known_customers(self) -> list[str]:
+        known = pd.Index(self.subscriptions["customer_id"].astype(str).unique())
+        if self.customers is not None:
+            known = known.union(pd.Index(self.customers["customer_id"].astype(str).unique()))
+        return list(known)
+
+    def customer(self, customer_id: str, *, as_of: pd.Timestamp | None = None) -> CustomerHistory:
+        return history(self.model(as_of), self.subscriptions, self.customers, customer_id)

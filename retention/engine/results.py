@@ -63,12 +63,17 @@ class Lifetimes:
 
 @dataclass(frozen=True)
 class DrillDown:
-    """The customers behind one number: who moved in a period, or who is in a cohort cell.
+    """The customers behind one number: who moved in a period, who is in a cohort cell or a segment.
 
-    `frame` columns: customer_id, mrr_before (at the previous snapshot), mrr_after (at the period's
-    snapshot), movement (one of MOVEMENTS, or "" for none), sorted by the size of the move.
+    `frame` columns: customer_id, customer_name ("" when the data names nobody), mrr_before (at the
+    previous snapshot; for a cohort cell, at the cohort's first snapshot), mrr_after (at the period's
+    snapshot), movement (one of MOVEMENTS, or "" for none) and, for cohort and segment lists, active
+    (paying at `period`).  `cohort`/`age` or `segment` say which cell or bar the list belongs to.
     """
 
     period: str
     frame: pd.DataFrame
     movement: Movement | None = None
+    cohort: str | None = None
+    age: int | None = None
+    segment: tuple[str, str] | None = None

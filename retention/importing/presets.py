@@ -31,7 +31,8 @@ class Preset:
     cents: bool = False
     """Amounts are integer minor units (cents); zero-decimal currencies such as JPY stay as they are."""
     basis: str = "auto"
-    """`interval` (amount per billing interval), `period` (amount per service period: invoices), `mrr`, or `auto`."""
+    """`interval` (amount per billing interval), `period` (amount per service period: invoices), `mrr`, `auto`, or
+    `ledger` (payments without service periods: spans are inferred by `importing.ledger`)."""
     attribute_suffix: str | None = None
     """Columns named `<key><suffix>` become customer attributes named `<key>` (Stripe `(metadata)`)."""
     utc_suffix: bool = False
@@ -255,11 +256,77 @@ DBT_MRR = Preset(
     note=N_("subscription_periods: monthly_amount is the MRR; end_date is the first day not covered."),
 )
 
+LEDGER_FIELDS = ("customer_id", "start_date", "amount", "currency", "status", "subscription_id", "invoice_id",
+                 "refunded", "line_type", "tax")
+"""Fields of a payment ledger (`ledger`); `start_date` is the payment date, the name the mapping editor shows."""
+
+LEDGER_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "customer_id": ("customer_id", "customer", "customer id", "customer_email", "account_id", "account", "client_id",
+                    "client", "user_id", "payer", "payer_email", "email"),
+    "start_date": ("date", "payment_date", "paid_at", "paid_on", "charged_at", "transaction_date", "invoice_date",
+                   "billed_at", "created", "created_at", "created date", "timestamp"),
+    "amount": ("amount", "amount_paid", "paid", "total", "gross", "net", "payment", "price", "value", "revenue"),
+    "currency": ("currency", "currency_code", "curr"),
+    "status": ("status", "state", "payment_status"),
+    "subscription_id": ("subscription", "subscription_id"),
+    "invoice_id": ("invoice", "invoice_id", "invoice_number"),
+    "refunded": ("amount_refunded", "refunded_amount", "refunded"),
+    "line_type": ("type", "kind", "charge_type"),
+}
+
+STRIPE_INVOICE_LEDGER = Preset(
+    "stripe_invoice_payments", N_("Stripe invoices (payment history)"),
+    {
+        "customer_id": ("Customer", "Customer ID"), "start_date": ("Paid At (UTC)", "Date (UTC)", "Created (UTC)"),
+        "amount": ("Amount Paid", "Total"), "tax": ("Tax",), "currency": ("Currency",), "status": ("Status",),
+        "subscription_id": ("Subscription", "Subscription ID"), "invoice_id": ("id", "Number"),
+    },
+    # Stripe Dashboard invoices export, one row per invoice: id, Customer, Date (UTC), Amount Paid, Tax,
+    # Currency, Status, Subscription.  An invoice's own period is not its service period, so invoices
+    # are payments whose cadence is read from their dates.
+    signature=(("Customer", "Customer ID"), ("Date (UTC)", "Paid At (UTC)"), ("Amount Paid", "Amount Due"), ("Subscription",)),
+    basis="ledger", utc_suffix=True,
+    note=N_("Each paid invoice is a payment; the billing cadence is read from the dates between them."),
+)
+
+STRIPE_PAYMENTS = Preset(
+    "stripe_payments", N_("Stripe payments"),
+    {
+        "customer_id": ("Customer ID", "Customer Email"), "start_date": ("Created date (UTC)", "Created (UTC)"),
+        "amount": ("Converted Amount", "Amount"), "currency": ("Converted Currency", "Currency"),
+        "refunded": ("Converted Amount Refunded", "Amount Refunded"), "status": ("Status",), "invoice_id": ("Invoice ID",),
+    },
+    # Stripe Dashboard payments export (unified_payments.csv): id, Created date (UTC), Amount, Amount
+    # Refunded, Currency, Converted Amount, Converted Currency, Status, Customer ID, Invoice ID.
+    signature=(("Created date (UTC)", "Created (UTC)"), ("Customer ID",), ("Amount",), ("Amount Refunded",), ("Status",)),
+    basis="ledger", utc_suffix=True,
+    note=N_("Payments net of refunds; payments without an invoice are one-off charges."),
+)
+
+PADDLE_TRANSACTIONS = Preset(
+    "paddle_transactions", N_("Paddle transactions"),
+    {
+        "customer_id": ("customer_id",), "start_date": ("billed_at", "created_at"),
+        "amount": ("details.totals.total", "totals.total", "total"), "tax": ("details.totals.tax", "totals.tax", "tax"),
+        "currency": ("currency_code",), "status": ("status",), "subscription_id": ("subscription_id",),
+        "invoice_id": ("invoice_number", "invoice_id"), "line_type": ("origin",),
+    },
+    # Paddle Billing transaction entity (developer.paddle.com/api-reference/transactions): customer_id,
+    # subscription_id, status (completed, paid, past_due, canceled…), origin, billed_at, currency_code,
+    # details.totals.total and .tax in the lowest currency unit.
+    signature=(("customer_id",), ("billed_at",), ("currency_code",), ("origin",)),
+    cents=True, basis="ledger",
+    note=N_("Paddle amounts are in cents; tax is taken off; one-time charges are not recurring revenue."),
+)
+
+GENERIC_LEDGER = Preset("generic_ledger", N_("Payment history (generic columns)"), LEDGER_SYNONYMS, basis="ledger",
+                        note=N_("Customer, payment date and amount: subscriptions are inferred from the payments."))
+
 GENERIC = Preset("generic", N_("Generic columns"), SYNONYMS, note=N_("Columns recognised by their names and common synonyms."))
 
 PRESETS: tuple[Preset, ...] = (STRIPE_SUBSCRIPTIONS, STRIPE_INVOICES, CHARGEBEE, PADDLE, CHARTMOGUL, BAREMETRICS, STRIPE_SYNC,
-                               RECURLY, LAGO, PADDLE_CLASSIC, DBT_MRR)
-BY_KEY: dict[str, Preset] = {p.key: p for p in (*PRESETS, GENERIC)}
+                               RECURLY, LAGO, PADDLE_CLASSIC, DBT_MRR, STRIPE_INVOICE_LEDGER, STRIPE_PAYMENTS, PADDLE_TRANSACTIONS)
+BY_KEY: dict[str, Preset] = {p.key: p for p in (*PRESETS, GENERIC_LEDGER, GENERIC)}
 
 
 def detect_preset(columns: Iterable[str]) -> Preset | None:

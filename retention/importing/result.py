@@ -41,6 +41,8 @@ class LoadResult:
     sheet: str | None = None
     customer_attributes: pd.DataFrame | None = None
     """Customer attributes carried by the subscriptions file (Stripe `<key> (metadata)` columns)."""
+    open_end_sentinels: dict[str, int] = field(default_factory=dict)
+    """End dates read as "still running" (9999-12-31, 2050-01-01…): cell text -> rows used that had it."""
 
     @property
     def rows_used(self) -> int:

@@ -24,6 +24,7 @@ from retention.importing.currency import conversion_factors, minor_unit_divisor
 from retention.importing.errors import AmbiguousDateOrder, LoadError, empty_rejects, rejects_frame
 from retention.importing.excel import sheet_names
 from retention.importing.intervals import parse_billing_intervals
+from retention.importing.ledger import LedgerSettings, ledger_from_frame, looks_like_ledger
 from retention.importing.mapping import CUSTOMER_FIELDS, SUBSCRIPTION_FIELDS, require, resolve_mapping
 from retention.importing.parse import (
     by_distinct,
@@ -36,10 +37,11 @@ from retention.importing.parse import (
     period_months,
     strip_text,
 )
-from retention.importing.presets import Preset, get_preset
+from retention.importing.presets import GENERIC_LEDGER, LEDGER_FIELDS, Preset, get_preset
 from retention.importing.reader import read_table
 from retention.importing.recognise import check_mrr_is_monthly, complete_revenue_mapping, require_rows, revenue_error
 from retention.importing.result import LoadResult
+from retention.importing.sentinels import blank_unrepresentable, far_future, summarise
 from retention.importing.status import DEFAULT_STATUS_POLICY, StatusPolicy
 
 SUBSCRIPTION_COLUMNS = [
@@ -171,6 +173,20 @@ def _resolve_subscription_mapping(raw: pd.DataFrame, file: str, mapping: Mapping
     return chosen, resolved, basis
 
 
+def _ledger_preset(raw: pd.DataFrame, file: str, mapping: Mapping[str, str] | None,
+                   preset: Preset | str | None) -> Preset | None:
+    """The ledger preset when this file is a payment history, else None."""
+    try:
+        chosen = get_preset(preset, list(raw.columns))
+    except ValueError as exc:
+        raise LoadError(file, N_("unknown format preset {preset}"), {"preset": preset}) from exc
+    if chosen.basis == "ledger":
+        return chosen
+    if chosen.key == "generic" and looks_like_ledger(list(raw.columns), mapping or {}):
+        return GENERIC_LEDGER
+    return None
+
+
 def suggest_mapping(
     columns: list[str], file: str = "", *, kind: str = "subscriptions", preset: Preset | str | None = None,
     sample: pd.DataFrame | None = None,
@@ -186,6 +202,11 @@ def suggest_mapping(
         chosen = get_preset(preset, columns)
     except ValueError as exc:
         raise LoadError(file, N_("unknown format preset {preset}"), {"preset": preset}) from exc
+    if chosen.basis != "ledger" and chosen.key == "generic" and looks_like_ledger(columns, {}):
+        chosen = GENERIC_LEDGER
+    if chosen.basis == "ledger":
+        fields = [f for f in LEDGER_FIELDS if f in SUBSCRIPTION_FIELDS]
+        return chosen, resolve_mapping(columns, fields, file, None, chosen.synonyms())
     mapping = resolve_mapping(columns, SUBSCRIPTION_FIELDS, file, None, chosen.synonyms())
     if chosen.basis in ("auto", "interval"):
         # `sample` (the file's first rows) lets interval columns be recognised by their values too.
@@ -204,6 +225,7 @@ def subscriptions_from_frame(
     reporting_currency: str | None = None,
     rates: Mapping[str, float] | None = None,
     status_policy: StatusPolicy | Mapping[str, str] | None = None,
+    ledger_settings: LedgerSettings | None = None,
 ) -> LoadResult:
     """Canonical subscriptions from a text table whose index is the spreadsheet row number.
 
@@ -211,7 +233,13 @@ def subscriptions_from_frame(
     the synonym table).  `date_order`: "dmy" or "mdy" for slash dates the file cannot settle.
     `reporting_currency` + `rates` (currency -> reporting units per unit) convert amounts.
     `status_policy`: a `StatusPolicy` or overrides of the default one (`{"past_due": "exclude"}`).
+    A payment ledger (Stripe invoices or payments, Paddle transactions, customer + date + amount) becomes
+    spans inferred by `ledger` with `ledger_settings` (grace period).
     """
+    ledger = _ledger_preset(raw, file, mapping, preset)
+    if ledger is not None:
+        return ledger_from_frame(raw, file, ledger, mapping, date_order=date_order, reporting_currency=reporting_currency,
+                                 rates=rates, settings=ledger_settings)
     chosen, resolved, basis = _resolve_subscription_mapping(raw, file, mapping, preset)
     policy = status_policy if isinstance(status_policy, StatusPolicy) else DEFAULT_STATUS_POLICY.with_overrides(status_policy or {})
     order = _date_order(raw, resolved, DATE_FIELDS, file, date_order)
@@ -233,8 +261,13 @@ def subscriptions_from_frame(
     start, bad_start = parse_dates(_col(raw, resolved, "start_date"), order)
     rj.reject(bad_start, "start_date", N_("not a date"))
     rj.reject(start.isna(), "start_date", N_("missing start date"))
-    end, bad_end = parse_dates(_col(raw, resolved, "end_date"), order)
+    end_text = _col(raw, resolved, "end_date")
+    open_text, unrepresentable = blank_unrepresentable(end_text)
+    end, bad_end = parse_dates(open_text, order)
     rj.reject(bad_end, "end_date", N_("not a date"))
+    # "Still running" written as 9999-12-31 or 2050-01-01: an open end, reported on the result.
+    sentinel = unrepresentable | far_future(start, end)
+    end = end.where(~sentinel)
     trial_end, bad_trial = parse_dates(_col(raw, resolved, "trial_end"), order)
     rj.reject(bad_trial, "trial_end", N_("not a date"))
     paid_through, bad_paid = parse_dates(_col(raw, resolved, "paid_through"), order)
@@ -330,6 +363,7 @@ def subscriptions_from_frame(
         decimals={c: d for c, d in decimals.items() if c in (resolved.get(money_field), resolved.get("quantity"))},
         currency=reporting, rates=used_rates,
         sheet=getattr(source, "sheet", None), customer_attributes=_attributes(chosen, raw, table),
+        open_end_sentinels=summarise(end_text, sentinel & keep),
     )
 
 
@@ -400,14 +434,16 @@ def load_subscriptions(
     reporting_currency: str | None = None,
     rates: Mapping[str, float] | None = None,
     status_policy: StatusPolicy | Mapping[str, str] | None = None,
+    ledger_settings: LedgerSettings | None = None,
 ) -> LoadResult:
-    """Read subscriptions (or invoice lines with a service period) from CSV, .csv.gz, .zip or .xlsx bytes."""
+    """Read subscriptions (or invoice lines with a service period, or a payment ledger) from CSV, .csv.gz, .zip or .xlsx bytes."""
     raw = read_table(data, file, sheet=sheet)
     with _sheet_hint(raw, data, file, sheet):
         require_rows(raw, file)
         return subscriptions_from_frame(
             raw, file, mapping, preset=preset, date_order=date_order,
             reporting_currency=reporting_currency, rates=rates, status_policy=status_policy,
+            ledger_settings=ledger_settings,
         )
 
 
@@ -457,6 +493,7 @@ def preview(
     reporting_currency: str | None = None,
     rates: Mapping[str, float] | None = None,
     status_policy: StatusPolicy | Mapping[str, str] | None = None,
+    ledger_settings: LedgerSettings | None = None,
 ) -> pd.DataFrame:
     """The first `rows` records as they will be read: `row`, the canonical columns, and `reject_reason`
     ("" for rows that will be used).  Raises the same `LoadError`s as loading the whole file."""
@@ -467,6 +504,14 @@ def preview(
         resolved = resolve_mapping(list(raw.columns), CUSTOMER_FIELDS, file, mapping)
         order = _date_order(raw, resolved, ("signup_date",), file, date_order)
         result = customers_from_frame(head, file, mapping, date_order=order)
+    elif _ledger_preset(raw, file, mapping, preset) is not None:
+        # Cadences need every payment of a customer: read the whole ledger, show its first rows.
+        result = subscriptions_from_frame(raw, file, mapping, preset=preset, date_order=date_order,
+                                          reporting_currency=reporting_currency, rates=rates, ledger_settings=ledger_settings)
+        reasons = result.rejects.drop_duplicates("row").set_index("row")["reason"]
+        shown = head.copy()
+        shown["reject_reason"] = reasons.reindex(head.index).fillna("").astype(str)
+        return shown.reset_index(names="row")
     else:
         _, resolved, _ = _resolve_subscription_mapping(raw, file, mapping, preset)
         order = _date_order(raw, resolved, DATE_FIELDS, file, date_order)
