@@ -20,10 +20,12 @@ import pandas as pd
 
 from retention.engine.base import Engine
 from retention.engine.cohorts import Basis, CohortRow, CohortTable, check_basis
+from retention.engine.customers import NAME_COLUMNS, CustomerHistory, _normal, _position, classify, customer_names, history
 from retention.engine.membership import MAX_SEGMENT_VALUES, NO_VALUE
 from retention.engine.metrics import METRIC_NAMES, window_slice
 from retention.engine.query import Query, Segment
 from retention.engine.results import MOVEMENTS, DrillDown, Lifetimes, MetricsTable, Movement
+from retention.engine.snapshots import build_model
 from retention.periods import Granularity, check_granularity, label, parse_period
 from retention.warehouse import steps
 from retention.warehouse.calendar import calendar_frame, periods
@@ -50,7 +52,8 @@ class IbisEngine(Engine):
         self.customers = customers
         self._today = today
         self._facts: dict[str, pd.Timestamp | None] | None = None
-        self._tables: dict[tuple, pd.DataFrame] = {}  # every period of (granularity, segment, as-of), per instance
+        self._tables: dict[tuple, pd.DataFrame] = {}
+        self._names: pd.Series | None = None  # every period of (granularity, segment, as-of), per instance
 
     @property
     def backend_name(self) -> str:
@@ -92,7 +95,7 @@ class IbisEngine(Engine):
         c = self.customers
         value = c[attribute].cast("string").strip()
         t = c.select(customer_id=c.customer_id.cast("string"), value=value)
-        t = t.filter(t.value.notnull() & (t.value != ""))
+        t = t.filter(t.customer_id.notnull() & t.value.notnull() & (t.value != ""))
         return t.group_by("customer_id").aggregate(value=t.value.min())
 
     def _spans(self, segment: Segment | None) -> ir.Table:
@@ -101,10 +104,11 @@ class IbisEngine(Engine):
             return spans
         attribute, value = segment
         values = self._values(attribute)
+        # IN / NOT IN subqueries rather than semi/anti joins: every backend's SQL spells them alike
         if str(value).strip() == NO_VALUE:
-            return spans.anti_join(values, spans.customer_id == values.customer_id)
+            return spans.filter(~spans.customer_id.isin(values.customer_id))
         members = values.filter(values.value == str(value).strip())
-        return spans.semi_join(members, spans.customer_id == members.customer_id)
+        return spans.filter(spans.customer_id.isin(members.customer_id))
 
     # -- the interface --------------------------------------------------------------------------
     def period_labels(self, query: Query) -> list[str]:
@@ -239,19 +243,14 @@ class IbisEngine(Engine):
     def segment_customers(self, segment: Segment | None) -> set[str] | None:
         if segment is None:
             return None
-        s = self.subscriptions
-        known = s.select(customer_id=s.customer_id.cast("string"))
-        if self.customers is not None:
-            c = self.customers
-            known = known.union(c.select(customer_id=c.customer_id.cast("string")), distinct=False)
-        known = known.distinct()
+        known = self._known()
         attribute, value = segment
         values = self._values(attribute)
         if str(value).strip() == NO_VALUE:
-            chosen = known.anti_join(values, known.customer_id == values.customer_id)
+            chosen = known.filter(~known.customer_id.isin(values.customer_id))
         else:
             members = values.filter(values.value == str(value).strip())
-            chosen = known.semi_join(members, known.customer_id == members.customer_id)
+            chosen = known.filter(known.customer_id.isin(members.customer_id))
         return set(chosen.to_pandas()["customer_id"].astype(str))
 
     def movement_customers(self, query: Query, *, period: str, movement: Movement | None = None) -> DrillDown:
@@ -263,7 +262,7 @@ class IbisEngine(Engine):
         wanted = parse_period(period, granularity)
         position = np.flatnonzero(found == wanted)
         if len(position) == 0:
-            return DrillDown(period, pd.DataFrame(columns=columns), movement)
+            return DrillDown(period, self.named(pd.DataFrame(columns=columns)), movement)
         frame, calendar = self._calendar(granularity, query.as_of)
         cells = steps.changes(steps.customer_snapshots(self._spans(query.segment), calendar), len(frame))
         at = cells.filter((cells.p == int(position[0])) & (cells.prev != cells.cur)).to_pandas()
@@ -286,4 +285,125 @@ class IbisEngine(Engine):
             out = out[out["movement"] == movement]
         size = (out["mrr_after"] - out["mrr_before"]).abs()
         out = out.assign(_size=size).sort_values(["_size", "customer_id"], ascending=[False, True], kind="stable")
-        return DrillDown(period, out.drop(columns="_size").reset_index(drop=True)[columns], movement)
+        return DrillDown(period, self.named(out.drop(columns="_size").reset_index(drop=True)[columns]), movement)
+
+    # -- the customers behind a number ----------------------------------------------------------
+    def _members_at(self, query: Query, segment: Segment | None, positions: list[int]) -> pd.DataFrame:
+        """customer_id, p, mrr, first_p of the customers of `segment` active at any of `positions`."""
+        _, calendar = self._calendar(query.granularity, query.as_of)
+        snaps = steps.customer_snapshots(self._spans(segment), calendar)
+        t = snaps.mutate(first_p=snaps.p.min().over(ibis.window(group_by=snaps.customer_id)))
+        return t.filter(t.p.isin([int(x) for x in positions])).to_pandas()
+
+    def _cohort_members(self, query: Query, k: int) -> pd.DataFrame:
+        """customer_id, p, mrr of cohort k's customers at each snapshot where they pay."""
+        _, calendar = self._calendar(query.granularity, query.as_of)
+        snaps = steps.customer_snapshots(self._spans(query.segment), calendar)
+        t = snaps.mutate(first_p=snaps.p.min().over(ibis.window(group_by=snaps.customer_id)))
+        return t.filter(t.first_p == int(k)).select("customer_id", "p", "mrr").to_pandas()
+
+    def cohort_customers(self, query: Query, *, cohort: str, age: int) -> DrillDown:
+        granularity = check_granularity(query.granularity)
+        if int(age) != age or age < 0:
+            raise ValueError(f"age {age} is not a whole number of periods ≥ 0")
+        age = int(age)
+        found = self._periods(granularity, query.as_of)
+        end = query.end if query.end is not None and len(found) and parse_period(query.end, granularity) <= found[-1] else None
+        k = _position(found, cohort, granularity, "cohort")
+        last = len(found) - 1 if end is None else _position(found, end, granularity, "end")
+        if k + age > last:
+            raise ValueError(f"cohort {cohort} has no age {age} yet: its snapshot is after {label(found[last])}")
+        j = k + age
+        key = ("cohort", granularity, query.segment, self.as_of_for(query), k)
+        if key not in self._tables:  # the cohort's customers at every age, fetched once per cohort
+            self._tables[key] = self._cohort_members(query, k)
+        cells = self._tables[key]
+        cells = cells[cells["p"].isin([k, j - 1, j])]
+        wide = _wide(cells)
+        before = wide.get(k, pd.Series(0, index=wide.index)).to_numpy(dtype=np.int64)
+        cur = wide.get(j, pd.Series(0, index=wide.index)).to_numpy(dtype=np.int64)
+        prev = wide.get(j - 1, pd.Series(0, index=wide.index)).to_numpy(dtype=np.int64) if j > k else np.zeros_like(cur)
+        frame = pd.DataFrame({
+            "customer_id": wide.index.astype(str),
+            "mrr_before": before / steps.MICRO,
+            "mrr_after": cur / steps.MICRO,
+            "movement": classify(prev, cur, np.full(len(cur), age == 0)),
+            "active": cur > 0,
+        })
+        frame = frame.sort_values(["active", "mrr_after", "customer_id"], ascending=[False, False, True], kind="stable")
+        return DrillDown(label(found[j]), self.named(frame.reset_index(drop=True)), cohort=label(found[k]), age=age)
+
+    def segment_members(self, query: Query, *, segment: Segment, period: str | None = None) -> DrillDown:
+        granularity = check_granularity(query.granularity)
+        if period is None:
+            labels = self.metrics(query.but(segment=segment))["period"]
+            if labels.empty:
+                raise ValueError("no complete period in the selected range")
+            period = str(labels.iloc[-1])
+        found = self._periods(granularity, query.as_of)
+        p = _position(found, period, granularity, "period")
+        cells = self._members_at(query, segment, [p - 1, p] if p > 0 else [p])
+        wide = _wide(cells)
+        cur = wide.get(p, pd.Series(0, index=wide.index)).to_numpy(dtype=np.int64)
+        prev = wide.get(p - 1, pd.Series(0, index=wide.index)).to_numpy(dtype=np.int64) if p > 0 else np.zeros_like(cur)
+        first_p = cells.groupby("customer_id")["first_p"].min().reindex(wide.index).to_numpy(dtype=np.int64)
+        frame = pd.DataFrame({
+            "customer_id": wide.index.astype(str),
+            "mrr_before": prev / steps.MICRO,
+            "mrr_after": cur / steps.MICRO,
+            "movement": classify(prev, cur, ~(first_p < p)),
+            "active": cur > 0,
+        })
+        frame = frame.sort_values(["mrr_after", "customer_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
+        return DrillDown(period, self.named(frame), segment=segment)
+
+    def customer_names(self) -> pd.Series:
+        if self._names is None:
+            self._names = pd.Series(dtype=object, name="customer_name")
+            if self.customers is not None:
+                wanted = [c for c in self.customers.columns if c != "customer_id" and _normal(c) in NAME_COLUMNS]
+                if wanted:
+                    frame = self.customers.select("customer_id", *wanted).to_pandas()
+                    frame["customer_id"] = frame["customer_id"].astype(str)
+                    self._names = customer_names(frame)
+        return self._names
+
+    def known_customers(self) -> list[str]:
+        return sorted(self._known().to_pandas()["customer_id"].astype(str))
+
+    def _known(self) -> ir.Table:
+        s = self.subscriptions
+        known = s.select(customer_id=s.customer_id.cast("string"))
+        if self.customers is not None:
+            c = self.customers
+            known = known.union(c.select(customer_id=c.customer_id.cast("string")), distinct=False)
+        return known.distinct()
+
+    def customer(self, customer_id: str, *, as_of: pd.Timestamp | None = None) -> CustomerHistory:
+        wanted = str(customer_id).strip()
+        s = self.subscriptions
+        own = _with_timestamps(s.filter(s.customer_id.cast("string") == wanted).to_pandas())
+        own["customer_id"] = own["customer_id"].astype(str)
+        mine = None
+        if self.customers is not None:
+            c = self.customers
+            mine = _with_timestamps(c.filter(c.customer_id.cast("string") == wanted).to_pandas())
+            mine["customer_id"] = mine["customer_id"].astype(str)
+        model = build_model(own, self.as_of_for(Query(as_of=as_of)))
+        return history(model, own, mine, wanted)
+
+
+def _wide(cells: pd.DataFrame) -> pd.DataFrame:
+    """customer × period MRR (micro-units, 0 where inactive) from long cells."""
+    if cells.empty:
+        return pd.DataFrame(index=pd.Index([], dtype=object, name="customer_id"))
+    cells = cells.assign(customer_id=cells["customer_id"].astype(str), mrr=cells["mrr"].astype(np.int64))
+    return cells.pivot_table(index="customer_id", columns="p", values="mrr", aggfunc="sum", fill_value=0)
+
+
+def _with_timestamps(frame: pd.DataFrame) -> pd.DataFrame:
+    """Backend dates back as pandas timestamps, as the importer makes them."""
+    for column in frame.columns:
+        if column in ("start_date", "end_date", "trial_end", "signup_date"):
+            frame[column] = pd.to_datetime(frame[column])
+    return frame

@@ -17,8 +17,6 @@ from urllib.parse import urlsplit
 import pandas as pd
 import pyarrow as pa
 
-SUBSCRIPTION_COLUMNS = ("customer_id", "start_date", "end_date", "mrr", "trial_end")
-
 
 def redact(url: str) -> str:
     """The URL without user, password and query string: `postgres://…@db.example.com:5432/billing`."""
@@ -70,33 +68,47 @@ def _scrub(message: str, url: str) -> str:
     return message
 
 
+DATE_COLUMNS = ("start_date", "end_date", "trial_end", "signup_date")
+
+
 def canonical_subscriptions(frame: pd.DataFrame) -> pa.Table:
-    """The subscription columns the engine reads, typed: customer_id text, dates as dates, mrr float."""
-    columns: dict[str, pa.Array] = {
-        "customer_id": pa.array(frame["customer_id"].astype(str).tolist(), pa.string()),
-        "start_date": _dates(frame["start_date"]),
-        "end_date": _dates(frame["end_date"]) if "end_date" in frame else pa.nulls(len(frame), pa.date32()),
-        "mrr": pa.array(frame["mrr"].to_numpy(dtype=float), pa.float64()),
-    }
-    if "trial_end" in frame:
-        columns["trial_end"] = _dates(frame["trial_end"])
-    return pa.table(columns)
+    """An imported subscriptions table, typed for any backend: ids and text as strings, dates as dates,
+    numbers as numbers (an all-empty column keeps a type, which a database needs)."""
+    out = frame.copy()
+    if "end_date" not in out:
+        out["end_date"] = pd.NaT
+    return _typed(out)
 
 
 def canonical_customers(frame: pd.DataFrame) -> pa.Table:
-    """customer_id and every attribute column as text (blank = null), as segments compare them."""
-    from retention.importing import attribute_columns
+    """An imported customers table: customer_id and attribute columns as text (exactly the text segment
+    membership compares, so 10 stays "10"), dates as dates."""
+    out = frame.copy()
+    for name in out.columns:
+        if name not in DATE_COLUMNS and not pd.api.types.is_datetime64_any_dtype(out[name]):
+            text = out[name].where(out[name].notna(), "").astype(str)
+            out[name] = text.where(text.str.strip() != "", None).astype(object)
+    return _typed(out)
 
-    columns = {"customer_id": pa.array(frame["customer_id"].astype(str).tolist(), pa.string())}
-    for column in attribute_columns(frame):
-        values = frame[column].where(frame[column].notna(), None)
-        columns[str(column)] = pa.array([None if v is None else str(v) for v in values.tolist()], pa.string())
+
+def _typed(frame: pd.DataFrame) -> pa.Table:
+    columns: dict[str, pa.Array] = {}
+    for name in frame.columns:
+        series = frame[name]
+        if name in DATE_COLUMNS or pd.api.types.is_datetime64_any_dtype(series):
+            days = pd.to_datetime(series).dt.normalize()
+            columns[str(name)] = pa.array([None if pd.isna(v) else v.date() for v in days], pa.date32())
+        elif name != "customer_id" and pd.api.types.is_bool_dtype(series):
+            columns[str(name)] = pa.array(series.tolist(), pa.bool_())
+        elif name != "customer_id" and pd.api.types.is_numeric_dtype(series):
+            columns[str(name)] = pa.array(series.to_numpy(dtype=float), pa.float64(), from_pandas=True)
+        else:
+            columns[str(name)] = pa.array([None if _blank(v) else str(v) for v in series.tolist()], pa.string())
     return pa.table(columns)
 
 
-def _dates(series: pd.Series) -> pa.Array:
-    days = pd.to_datetime(series).dt.normalize()
-    return pa.array([None if pd.isna(v) else v.date() for v in days], pa.date32())
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or value is pd.NaT or value is pd.NA
 
 
 def upload(con, name: str, table: pa.Table):

@@ -166,24 +166,27 @@ def monthly_lifetime(monthly: ir.Table) -> ir.Table:
 
 def renewals(spans: ir.Table, every_span: ir.Table, calendar: ir.Table) -> ir.Table:
     """p, ended, renewed: paid spans of `spans` ending in p, and those whose customer has another
-    paid span (from `every_span`) running on the end day."""
+    paid span (from `every_span`) running on the end day.
+
+    Whether a span is renewed depends only on its customer and end day, so spans are grouped by
+    (customer, end day) first and the self-join runs on those pairs (an inner join and DISTINCT,
+    which every backend's SQL spells the same way).
+    """
     ending = spans.filter(spans.end.notnull())
-    other = every_span.view()
-    renewed = ending.semi_join(
+    ends = ending.group_by(["customer_id", "end"]).aggregate(n=ending.count())
+    other = every_span.select(o_customer=every_span.customer_id, o_start=every_span.start, o_end=every_span.end)
+    hits = ends.join(
         other,
-        [
-            ending.customer_id == other.customer_id,
-            other.start <= ending.end,
-            other.end.isnull() | (other.end > ending.end),
-        ],
+        [ends.customer_id == other.o_customer, other.o_start <= ends.end, other.o_end.isnull() | (other.o_end > ends.end)],
     )
-    renewed = renewed.select("end", flag=ibis.literal(1))
-    flagged = ending.select("end", flag=ibis.literal(0)).union(renewed, distinct=False)
-    # a renewed span appears twice (flag 0 and 1): count spans by flag 0, renewals by flag 1
+    hits = hits.select(h_customer=hits.customer_id, h_end=hits.end).distinct()
+    flagged = ends.left_join(hits, [ends.customer_id == hits.h_customer, ends.end == hits.h_end]).select(
+        ends.end, ends.n, renewed=ibis.ifelse(ibis._.h_customer.notnull(), 1, 0)
+    )
     inside = flagged.join(calendar, [calendar.first_day <= flagged.end, flagged.end <= calendar.snap])
     return inside.group_by("p").aggregate(
-        ended=_count(inside.flag == 0),
-        renewed=_count(inside.flag == 1),
+        ended=inside.n.sum().cast("int64"),
+        renewed=(inside.n * inside.renewed).sum().cast("int64"),
     )
 
 
