@@ -1,16 +1,16 @@
 """Every engine through one fixture: `engine_factory` builds the NumPy reference, or the Ibis engine on
 DuckDB, PostgreSQL or Spark, from the same canonical frames.
 
-The servers are real and started once per test session (`retention.warehouse.throwaway`): a
-throwaway PostgreSQL cluster (initdb in a temporary directory, a free port) and one local Spark
-session.  They start only when a test asks for that engine, and a server that cannot start fails the
+The servers are real and started once per test session (fixtures `postgres_url` and `spark_session`
+in tests/conftest.py): a throwaway PostgreSQL cluster (initdb in a temporary directory, a free port)
+and one local Spark session.  They start only when a test asks for that engine, and a server that cannot start fails the
 run: nothing here is mocked or skipped.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pandas as pd
 import pytest
@@ -22,22 +22,6 @@ ENGINES = ["numpy", "duckdb", "postgres", "spark"]
 """The reference first; a new backend joins the whole contract suite by adding its name here."""
 
 _names = itertools.count()
-
-
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    from retention.warehouse.throwaway import postgres
-
-    with postgres() as url:
-        yield url
-
-
-@pytest.fixture(scope="session")
-def spark_session() -> Iterator[object]:
-    from retention.warehouse.throwaway import spark
-
-    with spark() as session:
-        yield session
 
 
 @pytest.fixture(scope="session")

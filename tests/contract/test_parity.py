@@ -21,6 +21,11 @@ from retention.importing import load_customers, load_subscriptions
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "metrics"
 DATASETS = ["seed-7", "seed-23", "hand"]
+RUNS = [(engine, data) for engine in ("numpy", "duckdb", "postgres", "spark") for data in DATASETS
+        if engine != "spark" or data == "hand"]
+"""(engine, data set) pairs.  Spark runs the hand-computed set only: on the shared 2-core CI machine one
+Spark metrics query on a random set takes minutes, and the SQL it runs is the one DuckDB and PostgreSQL
+run on every set."""
 
 
 def _frames(name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -63,7 +68,7 @@ def _queries(reference: NumpyEngine) -> list[Query]:
     ]
 
 
-@pytest.mark.parametrize("data", DATASETS)
+@pytest.mark.parametrize(("engine_name", "data"), RUNS)
 def test_metrics(engine_name, pairs, data):
     engine, reference = pairs(engine_name, data)
     assert engine.default_as_of() == reference.default_as_of()
@@ -75,7 +80,7 @@ def test_metrics(engine_name, pairs, data):
         assert got.as_of == want.as_of
 
 
-@pytest.mark.parametrize("data", DATASETS)
+@pytest.mark.parametrize(("engine_name", "data"), RUNS)
 def test_cohorts(engine_name, pairs, data):
     engine, reference = pairs(engine_name, data)
     months = reference.period_labels(Query())
@@ -85,7 +90,7 @@ def test_cohorts(engine_name, pairs, data):
                                 f"{engine_name} {data} {query} {basis}")
 
 
-@pytest.mark.parametrize("data", DATASETS)
+@pytest.mark.parametrize(("engine_name", "data"), RUNS)
 def test_lifetimes_and_survival(engine_name, pairs, data):
     engine, reference = pairs(engine_name, data)
     for query, by in ((Query(), "plan"), (Query(segment=("country", "FR"), as_of=pd.Timestamp("2020-09-30")), None)):
@@ -97,7 +102,7 @@ def test_lifetimes_and_survival(engine_name, pairs, data):
     assert [c.median_lifetime_months for c in curves] == [c.median_lifetime_months for c in expected]
 
 
-@pytest.mark.parametrize("data", DATASETS)
+@pytest.mark.parametrize(("engine_name", "data"), RUNS)
 def test_movement_customers(engine_name, pairs, data):
     engine, reference = pairs(engine_name, data)
     months = reference.period_labels(Query())
@@ -111,7 +116,7 @@ def test_movement_customers(engine_name, pairs, data):
     assert_same_frame(got, reference.movement_customers(query, period=quarters[2], movement="churned").frame, "churned")
 
 
-@pytest.mark.parametrize("data", ["seed-7"])
+@pytest.mark.parametrize(("engine_name", "data"), [(e, "seed-7") for e in ("numpy", "duckdb", "postgres")])
 def test_segments(engine_name, pairs, data):
     engine, reference = pairs(engine_name, data)
     assert engine.segments() == reference.segments()
