@@ -15,6 +15,7 @@ DASHBOARD = [
     st.Page("pages/overview.py", title=tr("Overview"), icon=":material/dashboard:", default=True),
     st.Page("pages/revenue.py", title=tr("Revenue"), icon=":material/payments:"),
     st.Page("pages/cohorts.py", title=tr("Cohorts"), icon=":material/grid_on:"),
+    st.Page("pages/forecast.py", title=tr("Forecast"), icon=":material/trending_up:"),
     st.Page("pages/segments.py", title=tr("Segments"), icon=":material/pie_chart:"),
     st.Page("pages/engagement.py", title=tr("Engagement"), icon=":material/touch_app:"),
     st.Page("pages/feedback.py", title=tr("Feedback"), icon=":material/reviews:"),

@@ -6,6 +6,7 @@ import streamlit as st
 from retention import columns, formatting
 from retention.benchmarks import benchmarks_frame
 from retention.glossary import METRICS
+from retention.periods import GRANULARITY_NAMES
 from retention.targets import TargetFileError, make_target, parse_targets, targets_frame, targets_to_csv
 from ui import render, state
 from ui.boot import ensure_app
@@ -58,7 +59,7 @@ with st.form("add_target", clear_on_submit=True, border=True):
     metric = cols[0].selectbox(tr("Metric"), metric_names, format_func=lambda m: tr(METRICS[m].label))
     value = cols[1].number_input(tr("Value (%)"), min_value=-100.0, max_value=1000.0, value=95.0, step=0.5)
     basis = cols[2].selectbox(tr("Per"), ["month", "quarter", "year"],
-                              format_func=lambda b: {"month": tr("Month"), "quarter": tr("Quarter"), "year": tr("Year")}[b])
+                              format_func=lambda b: tr(GRANULARITY_NAMES[b]))
     label = cols[3].text_input(tr("Label (optional)"), max_chars=80)
     if st.form_submit_button(tr("Add target"), type="primary"):
         try:

@@ -21,6 +21,7 @@ if table.empty:
 period = table["period"].iloc[-1]
 render.caption_for(view, table)
 render.kpi_cards(kpi_summary(state.history(view), period, KPI_CARDS))
+render.ltv_note(view, period)
 
 left, right = st.columns(2)
 with left:

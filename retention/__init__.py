@@ -4,7 +4,9 @@ A small API for notebooks::
 
     import retention
     data = retention.load_dataset("subscriptions.csv", "customers.csv")
-    table = data.metrics(retention.Query(granularity="quarter", start="2019-Q1"))
+    engine = data.engine()                       # the in-memory reference engine (warehouse engines answer the same)
+    table = engine.metrics(retention.Query(granularity="quarter", start="2019-Q1"))   # a MetricsTable
+    triangle = engine.cohorts(retention.Query(granularity="month"), basis="revenue")  # a CohortTable
     fig = retention.figures.mrr_movements(table)
 
     ws = retention.open_workspace("workspace")   # datasets kept between sessions, version by version
@@ -14,13 +16,37 @@ A small API for notebooks::
 This package never imports Streamlit: the app's pages and the CLI are thin layers over it.
 """
 
-from retention.dataset import Dataset, load_dataset
-from retention.engine import METRIC_NAMES, Query, SnapshotModel, build_model, compute_metrics
+from retention.dataset import Dataset, InputFile, load_dataset
+from retention.engine import (
+    METRIC_NAMES,
+    CohortTable,
+    DrillDown,
+    Engine,
+    Lifetimes,
+    MetricsTable,
+    NumpyEngine,
+    Query,
+    SegmentTable,
+    SnapshotModel,
+    build_model,
+    compute_metrics,
+)
 from retention.importing import LoadError, LoadResult
-from retention.workspace import Workspace, WorkspaceBusy, WorkspaceError, open_workspace
+from retention.workspace import WorkspaceBusy, WorkspaceError
+
+
+def __getattr__(name: str):
+    """`retention.Workspace` and `retention.open_workspace`, imported on first use (DuckDB is not needed before)."""
+    if name in ("Workspace", "open_workspace"):
+        from retention import workspace
+
+        return getattr(workspace, name)
+    raise AttributeError(f"module 'retention' has no attribute {name!r}")
+
 
 __all__ = [
-    "METRIC_NAMES", "Dataset", "LoadError", "LoadResult", "Query", "SnapshotModel", "build_model",
+    "METRIC_NAMES", "CohortTable", "Dataset", "DrillDown", "Engine", "InputFile", "Lifetimes", "LoadError", "LoadResult",
+    "MetricsTable", "NumpyEngine", "Query", "SegmentTable", "SnapshotModel", "build_model",
     "Workspace", "WorkspaceBusy", "WorkspaceError", "compute_metrics", "load_dataset", "open_workspace",
 ]
 __version__ = "0.1.0"

@@ -90,3 +90,17 @@ def test_errors_are_one_line(capsys, regular):
     assert code == 2 and err.startswith("error: --cohort '1999'") and err.count("\n") == 1
     code, out, err = run(capsys, "--subscriptions", regular, "--months", "48")
     assert code == 2 and "--months" in err
+
+
+def test_segment_uses_the_engines_cohorts(capsys):
+    from retention import Query, load_dataset
+
+    root = Path(__file__).resolve().parent.parent / "sample_data"
+    subs, customers = root / "subscriptions.csv", root / "customers.csv"
+    code, out, err = run(capsys, "--subscriptions", subs, "--customers", customers, "--segment", "plan=Pro",
+                         "--bootstrap", "0", "--months", "3")
+    assert code == 0, err
+    payload = json.loads(out)
+    expected = load_dataset(subs, customers).engine().cohorts(Query(segment=("plan", "Pro")), basis="customers")
+    assert [(c["cohort"], c["size"]) for c in payload["cohorts"]] == [(r.label, r.customers) for r in expected.rows]
+    assert [c["observed"] for c in payload["cohorts"]] == [pytest.approx(r.percent) for r in expected.rows]

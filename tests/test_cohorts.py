@@ -29,7 +29,6 @@ import pytest
 from retention.cli import main
 from retention.dataset import load_dataset
 from retention.engine.cohorts import average_retention_curve, cohort_table
-from retention.engine.metrics import Query, compute_metrics, segment_mask
 from retention.figures.cohorts import average_retention, cohort_heatmap
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cohorts"
@@ -50,97 +49,6 @@ def model(data):
 
 def _rows(table):
     return {r.label: (r.size, r.values) for r in table.rows}
-
-
-def test_monthly_customer_cohorts_with_reactivation_and_ragged_edge(model):
-    table = cohort_table(model, "month", "customers")
-    # Jan {a,b,c}: Jan 3; Feb a,b = 2; Mar a = 1; Apr a + c (back) = 2; May 2; Jun 2  -> 6 cells (Jan..Jun)
-    # Feb {d,e}: Feb..May 2; Jun d only = 1                                             -> 5 cells
-    # Mar {f}: Mar 1, then 0 (a 0 cell inside the window is a real 0)                    -> 4 cells
-    # Apr: nobody started, no row.  May {g}: 1, 1.  Jun {h}: 1 (one cell: the ragged edge)
-    assert _rows(table) == {
-        "2024-01": (3, [3, 2, 1, 2, 2, 2]),
-        "2024-02": (2, [2, 2, 2, 2, 1]),
-        "2024-03": (1, [1, 0, 0, 0]),
-        "2024-05": (1, [1, 1]),
-        "2024-06": (1, [1]),
-    }
-    jan = table.rows[0]
-    # percent = cell / age-0 cell × 100: 2/3 = 66.67, 1/3 = 33.33
-    assert jan.percent == pytest.approx([100, 200 / 3, 100 / 3, 200 / 3, 200 / 3, 200 / 3])
-    assert [r.customers for r in table.rows] == [3, 2, 1, 1, 1]
-
-
-def test_cohort_sizes_equal_new_customers(model):
-    table = cohort_table(model, "month")
-    metrics = compute_metrics(model, Query(granularity="month"))
-    new = dict(zip(metrics["period"], metrics["customers_new"], strict=True))
-    assert {r.label: r.size for r in table.rows} == {p: n for p, n in new.items() if n}
-
-
-def test_monthly_revenue_cohorts_in_currency_units(model):
-    table = cohort_table(model, "month", "revenue")
-    # Jan {a,b,c}: Jan 100+200+50 = 350; Feb 100+200 = 300; Mar 100; Apr 100+80 = 180; May 180; Jun 180
-    # Feb {d,e}: Feb 100+40 = 140; Mar 140; Apr 150+40 = 190 (d expands); May 100+40 = 140; Jun 100
-    # Mar {f}: 60, 0, 0, 0.  May {g}: 30, 30.  Jun {h}: 70
-    assert _rows(table) == {
-        "2024-01": (350.0, [350.0, 300.0, 100.0, 180.0, 180.0, 180.0]),
-        "2024-02": (140.0, [140.0, 140.0, 190.0, 140.0, 100.0]),
-        "2024-03": (60.0, [60.0, 0.0, 0.0, 0.0]),
-        "2024-05": (30.0, [30.0, 30.0]),
-        "2024-06": (70.0, [70.0]),
-    }
-    feb = table.rows[1]
-    # 190 / 140 × 100 = 135.714…: expansion lifts revenue retention above 100 %
-    assert feb.percent == pytest.approx([100, 100, 190 / 140 * 100, 100, 100 / 140 * 100])
-    assert table.rows[0].customers == 3  # the revenue basis still knows how many customers a cohort has
-
-
-def test_quarter_cohorts_use_quarter_end_snapshots(model):
-    # Q1 snapshot Mar 31: active a, d, e, f (b left 03-01, c is away)  -> cohort Q1 = {a, d, e, f}
-    # Q2 snapshot Jun 30: active a, c, d, g, h; of Q1's: a, d          -> Q1 cells [4, 2]
-    # c was never active at a quarter-end before Jun 30, so its cohort is Q2 = {c, g, h}
-    table = cohort_table(model, "quarter", "customers")
-    assert _rows(table) == {"2024-Q1": (4, [4, 2]), "2024-Q2": (3, [3])}
-    revenue = cohort_table(model, "quarter", "revenue")
-    # Q1: a 100 + d 100 + e 40 + f 60 = 300; at Q2: a 100 + d 100 = 200.  Q2: c 80 + g 30 + h 70 = 180
-    assert _rows(revenue) == {"2024-Q1": (300.0, [300.0, 200.0]), "2024-Q2": (180.0, [180.0])}
-    assert revenue.rows[0].percent == pytest.approx([100, 200 / 300 * 100])
-
-
-def test_no_complete_year_gives_no_rows(model):
-    assert cohort_table(model, "year").rows == []  # as of 2024-06-30, 2024 is not complete
-
-
-def test_window_picks_cohorts_and_ends_the_triangle(model):
-    table = cohort_table(model, "month", start="2024-02", end="2024-04")
-    # Jan is before the window (its customers, including c coming back in Apr, stay out);
-    # cells stop at Apr: Feb [Feb, Mar, Apr] = [2, 2, 2], Mar [Mar, Apr] = [1, 0]; Apr has no one new
-    assert _rows(table) == {"2024-02": (2, [2, 2, 2]), "2024-03": (1, [1, 0])}
-
-
-def test_default_as_of_drops_the_incomplete_month(data):
-    # Latest date in the data is 2024-06-15 (e's end), so June is not complete: May is the edge
-    table = cohort_table(data.model(), "month")
-    assert _rows(table)["2024-01"] == (3, [3, 2, 1, 2, 2])
-    assert "2024-06" not in _rows(table)
-
-
-def test_rows_mask_limits_customers(data, model):
-    rows = segment_mask(model, data.customers_table, ("plan", "Team"))
-    # Team = {c, f, g}: Jan {c}: 1, 0, 0, 1, 1, 1; Mar {f}: 1, 0, 0, 0; May {g}: 1, 1
-    assert _rows(cohort_table(model, "month", rows=rows)) == {
-        "2024-01": (1, [1, 0, 0, 1, 1, 1]),
-        "2024-03": (1, [1, 0, 0, 0]),
-        "2024-05": (1, [1, 1]),
-    }
-
-
-def test_bad_basis_and_period_are_value_errors(model):
-    with pytest.raises(ValueError, match="basis"):
-        cohort_table(model, "month", "logos")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="period"):
-        cohort_table(model, "week")  # type: ignore[arg-type]
 
 
 def test_average_curve_is_size_weighted(model):

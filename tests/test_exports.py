@@ -9,7 +9,8 @@ import openpyxl
 import pandas as pd
 
 from retention.engine.metrics import METRIC_NAMES
-from retention.exports import excel_dashboard, movements_frame, sheet_name, to_csv_bytes, to_xlsx_bytes
+from retention.exports import sheet_name, to_csv_bytes, to_xlsx_bytes
+from retention.report.excel import excel_dashboard, movements_frame
 
 HOSTILE = ["=cmd|' /C calc'!A0", "+1", "@SUM(1)", "-2"]
 

@@ -133,6 +133,13 @@ LOADED: list[tuple[str, dict, dict]] = [
                  3: {"mrr": 49.5, "start_date": D("2024-02-15"), "end_date": D("2024-05-15")}},
         "rejects": [(5, "start_date", "not a date", "not a date")]}),
     # 100 USD + 100 EUR × 1.10 + 1000 SEK × 0.095 = 100 + 110 + 95.
+    # Issue 14: several currencies without (complete) rates are converted at the ECB reference rate of each row's
+    # date (2024-01-01 is a holiday: the rates of Fri 29 Dec 2023, EUR 1 = USD 1.1050 = SEK 11.0960); the file's
+    # most common currency (here the first, all tied) reports when none is chosen; the user's EUR rate wins.
+    ("multi_currency.csv", {}, {"rows": {2: {"mrr": 100.0, "currency": "USD"}, 3: {"mrr": 110.5},
+                                         4: {"mrr": pytest.approx(1000 * 1.1050 / 11.0960)}}, "rejects": []}),
+    ("multi_currency.csv", {"reporting_currency": "USD", "rates": {"EUR": 1.1}}, {
+        "rows": {2: {"mrr": 100.0}, 3: {"mrr": 110.0}, 4: {"mrr": pytest.approx(1000 * 1.1050 / 11.0960)}}, "rejects": []}),
     ("multi_currency.csv", {"reporting_currency": "USD", "rates": {"EUR": 1.10, "SEK": 0.095}}, {
         "rows": {2: {"mrr": 100.0, "currency": "USD"}, 3: {"mrr": 110.0, "currency": "USD"}, 4: {"mrr": 95.0}}, "rejects": []}),
 ]
@@ -146,8 +153,6 @@ REFUSED: list[tuple[str, dict, str]] = [
     ("legacy.xls", {}, "old Excel .xls workbook"),
     ("image.png", {}, "not a CSV or Excel file"),
     ("two_files.zip", {}, "exactly one CSV file; it holds 2"),
-    ("multi_currency.csv", {}, "amounts are in several currencies (EUR, SEK, USD)"),
-    ("multi_currency.csv", {"reporting_currency": "USD", "rates": {"EUR": 1.1}}, "no rate to USD for SEK"),
     ("workbook.xlsx", {}, "the workbook has the sheets Notes, Subscriptions"),
     ("workbook.xlsx", {"sheet": "Plans"}, "no sheet 'Plans'; sheets: Notes, Subscriptions"),
     ("dates_ambiguous.csv", {}, "dates such as 01/02/2024, 03/04/2024 could be day/month or month/day"),

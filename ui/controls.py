@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from retention.periods import GRANULARITIES, label
+from retention.periods import GRANULARITIES, GRANULARITY_NAMES, label
 from ui import render, state, urlstate
 
 DEFAULT_SPAN = {"month": 12, "quarter": 8, "year": 10}
@@ -46,10 +46,9 @@ def sidebar() -> state.View:
     data = state.dataset()
     urlstate.restore_once()
     version = state.data_version()
-    names = {"month": tr("Month"), "quarter": tr("Quarter"), "year": tr("Year")}
     with st.sidebar:
         granularity = st.segmented_control(
-            tr("Period"), GRANULARITIES, format_func=names.get,
+            tr("Period"), GRANULARITIES, format_func=lambda g: tr(GRANULARITY_NAMES[g]),
             **keep("granularity", "month", lambda g: g in GRANULARITIES),
         ) or "month"
         default_as_of = data.default_as_of().date()

@@ -34,6 +34,13 @@ def show_import_decisions(data: Dataset) -> None:
             if result.rates:
                 rates = ", ".join(f"{code} {rate:g}" for code, rate in result.rates.items())
                 st.caption(md(tr("Amounts converted to {currency} with: {rates}", currency=result.currency, rates=rates)))
+                if result.rates_source:
+                    st.caption(md(tr("Rates used: {source}. Each amount is converted at the rate of its own date (the "
+                                     "subscription's start or the payment's day); the numbers above are each currency's "
+                                     "average.", source=result.rates_source)))
+                if result.rows_after_last_rate:
+                    st.caption(md(tr("{n} rows are dated after the last bundled ECB rate and were converted at that last "
+                                     "rate.", n=result.rows_after_last_rate)))
             explain = getattr(result, "explanation", None)
             if isinstance(explain, pd.DataFrame) and not explain.empty:
                 _show_ledger(result, explain)

@@ -29,21 +29,7 @@ def format_value(name: str, value: float | None, currency: str = "USD") -> str:
 
 
 def _delta_text(kpi: Kpi, currency: str) -> str | None:
-    delta = kpi.delta
-    if delta is None:
-        return None
-    tr = state.tr()
-    language = tr.language
-    kind = METRICS[kpi.name].kind
-    if kind == "percent":
-        text = formatting.number(delta, language, digits=1) + " " + tr("pp")
-    elif kind == "money":
-        text = formatting.money(delta, currency, language)
-    elif kind in ("ratio", "months"):
-        text = formatting.number(delta, language, digits=2)
-    else:
-        text = formatting.number(delta, language)
-    return formatting.signed(text, delta)
+    return None if kpi.delta is None else report_sections.signed_change(kpi.name, kpi.delta, state.tr(), currency)
 
 
 def kpi_cards(kpis: list[Kpi], currency: str = "USD", per_row: int = 4) -> None:
@@ -160,36 +146,62 @@ def caption_for(view: state.View, table: pd.DataFrame) -> None:
 
 def trend(fig: go.Figure, metrics: list[str], view: state.View, table: pd.DataFrame, key: str) -> None:
     """A trend chart with the benchmarks and targets that fit it."""
+    from retention.figures.notes import add_notes
     from retention.figures.trends import with_benchmarks
 
     arpa_values = table["arpa"].dropna() if "arpa" in table else pd.Series(dtype=float)
     arpa = float(arpa_values.iloc[-1]) if len(arpa_values) else None
     fig, _ = with_benchmarks(fig, metrics, view.granularity, arpa, state.targets(), state.tr())
+    fig = add_notes(fig, state.notes(), [str(p) for p in table["period"]], view.granularity)
     chart(fig, key=key)
 
 
 def report_downloads(view: state.View, table: pd.DataFrame, key: str) -> None:
     """One-click exports of the whole dashboard: HTML report and Excel workbook, built when clicked."""
     from retention.report.summary import excel_report, html_report
+    from ui.forecast_state import report_parts
 
     tr = state.tr()
     history = state.history(view)
     meta = state.report_meta(view, table)
     currency = state.currency()
     stamp = str(meta["as_of"])
+    forecast = report_parts(view, tr, currency)
     left, right = st.columns(2)
     left.download_button(
         tr("Download report (HTML)"),
-        lambda: html_report(history, table, view.granularity, meta, currency, state.targets(), tr=tr).encode("utf-8"),
+        lambda: html_report(history, table, view.granularity, meta, currency, state.targets(), forecast()[0],
+                            tr=tr, notes=state.notes()).encode("utf-8"),
         file_name=f"retention-report-{stamp}.html", mime="text/html", key=f"{key}_html", on_click="ignore",
         icon=":material/summarize:", help=tr("A self-contained file with the KPIs, charts against benchmarks, "
                                              "tables and definitions. Works offline; charts stay interactive."),
     )
     right.download_button(
         tr("Download Excel dashboard"),
-        lambda: excel_report(table, meta, currency, tr=tr),
+        lambda: excel_report(table, meta, currency, forecast()[1], tr=tr),
         file_name=f"retention-dashboard-{stamp}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
         on_click="ignore", icon=":material/table_view:",
         help=tr("One sheet per table, a summary with the filters used, and native Excel charts."),
     )
+
+
+def ltv_note(view: state.View, period: str) -> None:
+    """Under an LTV card: what the simple LTV rests on, and a warning when that is too little to quote."""
+    from retention.forecasts.reasons import reason_text
+    from retention.forecasts.trust import simple_ltv_support
+
+    tr = state.tr()
+    monthly = state.history(state.View(granularity="month", segment=view.segment, as_of=view.as_of,
+                                       gross_margin=view.gross_margin))
+    support = simple_ltv_support(monthly, period)
+    if support.ltv is None:
+        return
+    text = tr("LTV = ARPA × gross margin ÷ average monthly churn, from {n} customers who left in the six months to "
+              "{month}. The Forecast page has a model-based LTV with its range.", n=support.churned,
+              month=support.months[-1] if support.months else period)
+    if support.trusted:
+        st.caption(text)
+    else:
+        st.warning(tr("LTV: {why}. Do not quote this number; see the Forecast page.",
+                      why=tr(reason_text(support.reason))) + " " + text, icon=":material/warning:")

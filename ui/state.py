@@ -170,3 +170,27 @@ def extra_table(kind: str, v: View) -> pd.DataFrame | None:
         return table if ids is None else table[table["customer_id"].astype(str).isin(ids)]
 
     return cached((kind, v.segment), compute)
+
+
+def notes() -> list[tuple[pd.Timestamp, str]]:
+    """(day, text) of the notes kept with the saved dataset this session shows ([] for the sample or an
+    unsaved upload); read once per data change and after a note is added or removed."""
+    current = st.session_state.get("workspace_dataset")  # (name, version), set when a saved dataset is shown
+    if not current:
+        return []
+
+    def read() -> list[tuple[pd.Timestamp, str]]:
+        from retention.notes import list_notes
+        from retention.workspace import Workspace, WorkspaceError, workspace_path
+
+        try:
+            return [(n.day, n.text) for n in list_notes(Workspace(workspace_path()), current[0])]
+        except WorkspaceError:
+            return []
+
+    return cached(("notes", current[0], st.session_state.get("notes_version", 0)), read)
+
+
+def notes_changed() -> None:
+    """Call after adding or removing a note: charts read the notes again."""
+    st.session_state["notes_version"] = st.session_state.get("notes_version", 0) + 1

@@ -137,9 +137,10 @@ def _currency_options(raw: pd.DataFrame, mapping: dict[str, str], options: dict[
     found = sorted({c.strip().upper() for c in raw[mapping["currency"]].astype(str) if c.strip()})
     if len(found) < 2:
         return
-    st.warning(md(tr("This file has amounts in {currencies}. Pick the currency to report in and upload conversion rates "
-                  "(a CSV with the columns currency and rate_to_reporting); amounts in different currencies are never "
-                  "added up as they are.", currencies=", ".join(found))))
+    st.info(md(tr("This file has amounts in {currencies}. They are converted to the currency you pick at the European "
+                  "Central Bank reference rate of each amount's date (built in, no connection needed). To use your own "
+                  "rates instead, upload a CSV with the columns currency and rate_to_reporting.",
+                  currencies=", ".join(found))))
     left, right = st.columns(2)
     options["reporting_currency"] = left.selectbox(tr("Report in"), found, key="reporting_currency")
     rates_file = right.file_uploader(tr("Conversion rates (CSV)"), type=["csv", "txt"], key="rates_upload")

@@ -20,12 +20,12 @@ import pandas as pd
 
 from retention.engine.metrics import Query, compute_metrics
 from retention.engine.snapshots import build_model
-from retention.periods import Granularity
+from retention.periods import FREQ, Granularity
 
 SHARED_COUNTS = ["customers_start", "customers_end", "customers_new", "customers_reactivated", "customers_churned"]
 SHARED_MRR = ["mrr_start", "mrr_end", "mrr_new", "mrr_reactivation", "mrr_expansion", "mrr_contraction", "mrr_churned"]
 SHARED = SHARED_COUNTS + SHARED_MRR
-_FREQ = {"month": "M", "quarter": "Q", "year": "Y"}
+
 _MONTHS = {"month": 1, "quarter": 3, "year": 12}
 _TRUNC = {"month": "month", "quarter": "quarter", "year": "year"}
 
@@ -56,7 +56,7 @@ def _paid_spans(subscriptions: pd.DataFrame) -> pd.DataFrame:
 
 
 def _periods(first: pd.Timestamp, as_of: pd.Timestamp, granularity: Granularity) -> pd.PeriodIndex:
-    freq = _FREQ[granularity]
+    freq = FREQ[granularity]
     last = as_of.to_period(freq)
     if last.end_time.normalize() > as_of:
         last -= 1
@@ -182,7 +182,7 @@ def duckdb_metrics(
     finally:
         if own:
             con.close()
-    periods = pd.PeriodIndex(pd.to_datetime(frame.pop("snap")), freq=_FREQ[granularity])
+    periods = pd.PeriodIndex(pd.to_datetime(frame.pop("snap")), freq=FREQ[granularity])
     frame.insert(0, "period", [_label(p, granularity) for p in periods])
     return frame[["period", *SHARED]]
 

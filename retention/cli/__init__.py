@@ -12,6 +12,7 @@ import sys
 
 from retention.cli.common import CommandError
 from retention.importing import LoadError
+from retention.workspace import WorkspaceError
 
 COMMANDS = [
     "retention.cli.metrics_cmd",
@@ -20,8 +21,12 @@ COMMANDS = [
     "retention.cli.survival_cmd",
     "retention.cli.engagement_cmd",
     "retention.cli.feedback_cmd",
+    "retention.cli.digest_cmd",
+    "retention.cli.alerts_cmd",
+    "retention.cli.notes_cmd",
     "retention.cli.forecast_cmd",
     "retention.cli.customers_cmd",
+    "retention.cli.workspace_cmd",
 ]
 
 
@@ -47,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc.message()}", file=sys.stderr)
     except CommandError as exc:
         print(f"error: {exc}", file=sys.stderr)
+    except WorkspaceError as exc:
+        print(f"error: {exc.message()}", file=sys.stderr)
     except BrokenPipeError:
         return 0
     except MemoryError:

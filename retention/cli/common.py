@@ -31,9 +31,49 @@ class CommandError(Exception):
     """A user error to print as `error: …` with exit status 2."""
 
 
+def add_workspace_arguments(parser: argparse.ArgumentParser, dataset: bool = True) -> None:
+    """`--workspace PATH` (and `--dataset NAME`): every command that reads data can read a saved dataset."""
+    parser.add_argument("--workspace", metavar="PATH",
+                        help="workspace folder (default: $RETENTION_WORKSPACE, [workspace] path in .streamlit/secrets.toml, "
+                             "or ./workspace)")
+    if dataset:
+        parser.add_argument("--dataset", metavar="NAME", help="read this saved dataset of the workspace instead of files")
+        parser.add_argument("--dataset-version", dest="dataset_version", type=int, metavar="N",
+                            help="read version N of --dataset (default: its current version)")
+    parser.add_argument("--wait", type=float, default=60.0, metavar="SECONDS",
+                        help="how long to wait while another process writes to the workspace (default 60)")
+
+
+def workspace_from_args(args: argparse.Namespace):
+    """The workspace of `--workspace` (or the configured one); a wait for another writer is said on stderr."""
+    from retention.workspace import Workspace, workspace_path
+
+    def waiting(holder: str) -> None:
+        print(f"waiting up to {args.wait:g} s: {holder} is writing to the workspace", file=sys.stderr, flush=True)
+
+    try:
+        path = Path(args.workspace) if getattr(args, "workspace", None) else workspace_path()
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+    return Workspace(path, wait=getattr(args, "wait", 60.0), on_wait=waiting)
+
+
+def dataset_from_workspace(args: argparse.Namespace) -> Dataset | None:
+    """The saved dataset named by `--dataset` (None without it); the one shared path of every command."""
+    name = getattr(args, "dataset", None)
+    if not name:
+        return None
+    from retention.workspace import WorkspaceError
+
+    try:
+        return workspace_from_args(args).load(name, getattr(args, "dataset_version", None))
+    except WorkspaceError as exc:
+        raise CommandError(f"{exc.message()} (workspace {workspace_from_args(args).folder})") from exc
+
+
 def add_data_arguments(parser: argparse.ArgumentParser, customers: bool = True) -> None:
     parser.add_argument("--subscriptions", metavar="FILE",
-                        help="subscriptions or invoices: CSV, .csv.gz, .zip or .xlsx (or use --source)")
+                        help="subscriptions or invoices: CSV, .csv.gz, .zip or .xlsx (or --dataset NAME, or --source URL)")
     if customers:
         parser.add_argument("--customers", metavar="FILE", help="customers CSV with attribute columns")
     parser.add_argument("--source", metavar="URL",
@@ -61,6 +101,7 @@ def add_data_arguments(parser: argparse.ArgumentParser, customers: bool = True) 
         "--status", action="append", default=[], metavar="STATUS=ACTION",
         help="how a billing status counts: count, trial, churn or exclude (repeatable), e.g. --status past_due=exclude",
     )
+    add_workspace_arguments(parser)
 
 
 def add_period_arguments(parser: argparse.ArgumentParser) -> None:
@@ -174,11 +215,24 @@ def source_engine(args: argparse.Namespace, segment: tuple[str, str] | None = No
     return IbisEngine(got.subscriptions, got.customers)
 
 
+FILE_OPTIONS = ("subscriptions", "customers", "map", "preset", "sheet", "date_order", "currency", "rates", "status")
+
+
 def load_from_args(args: argparse.Namespace) -> Dataset:
+    """The data of a command: the saved `--dataset`, or the files of `--subscriptions` (and `--customers`)."""
+    if getattr(args, "dataset", None):
+        given = [f"--{o.replace('_', '-')}" for o in FILE_OPTIONS if getattr(args, o, None) not in (None, [], "auto")]
+        if given:
+            raise CommandError(f"--dataset reads a saved dataset; leave out {', '.join(given)} (or leave out --dataset)")
+        data = dataset_from_workspace(args)
+        report_rejects(data, getattr(args, "rejects", None))
+        report_import(data, args)
+        return data
     if not getattr(args, "subscriptions", None):
         if getattr(args, "source", None):
-            raise CommandError("this command reads files: give --subscriptions FILE (--source works with metrics, cohorts and survival)")
-        raise CommandError("give --subscriptions FILE, or --source URL with --table NAME")
+            raise CommandError("this command reads files: give --subscriptions FILE (--source works with metrics and cohorts)")
+        raise CommandError("give --subscriptions FILE, --dataset NAME to read a dataset saved in the workspace, "
+                           "or --source URL with --table NAME")
     try:
         mapping = parse_map_args(args.map)
         statuses = parse_status_args(getattr(args, "status", []) or [])

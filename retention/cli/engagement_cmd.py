@@ -6,16 +6,24 @@ import argparse
 import sys
 from pathlib import Path
 
-from retention.cli.common import CommandError, emit, parse_as_of, warn_rejects
+from retention.cli.common import (
+    CommandError,
+    add_workspace_arguments,
+    dataset_from_workspace,
+    emit,
+    parse_as_of,
+    warn_rejects,
+)
 from retention.dataset import Dataset, load_dataset, read_bytes
 from retention.engine.engagement import INTERVALS, build_activity, cohorts_frame, engagement_summary
+from retention.importing import LoadResult
 from retention.importing.events import load_events
 from retention.importing.mapping import parse_map_args
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("engagement", help="usage cohorts, day-7 and week-8 retention, 7-day drop-off")
-    parser.add_argument("--events", required=True, metavar="FILE", help="usage events CSV (timestamp and user or customer id)")
+    parser.add_argument("--events", metavar="FILE", help="usage events CSV (timestamp and user or customer id), or --dataset NAME")
     parser.add_argument("--subscriptions", metavar="FILE", help="subscriptions CSV, for events keyed by subscription id")
     parser.add_argument("--interval", choices=list(INTERVALS), default="day", help="cohort and period length (default day)")
     parser.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD", help="count events up to this day (default: the latest event's day)")
@@ -26,6 +34,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--rejects", metavar="FILE", help="write rejected rows with their reasons to this CSV")
     parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    add_workspace_arguments(parser)
     parser.set_defaults(run=run)
 
 
@@ -40,14 +49,35 @@ def load_subscriptions_arg(path: str | None) -> Dataset | None:
     return load_dataset(path) if path else None
 
 
+def saved_table(args: argparse.Namespace, kind: str, option: str) -> tuple[Dataset | None, LoadResult | None]:
+    """With --dataset: the saved dataset and its events or surveys (an error naming what is missing)."""
+    if not args.dataset:
+        if not getattr(args, kind):
+            raise CommandError(f"give {option} FILE, or --dataset NAME to read a dataset saved in the workspace")
+        return None, None
+    given = [o for o in (option, "--subscriptions", "--map") if getattr(args, o.lstrip("-").replace("-", "_"), None)]
+    if given:
+        raise CommandError(f"--dataset reads a saved dataset; leave out {', '.join(given)}")
+    data = dataset_from_workspace(args)
+    if kind not in data.extra:
+        raise CommandError(f"dataset '{args.dataset}' has no {kind}; add them with: python -m retention workspace import "
+                           f"--dataset '{args.dataset}' --append --{kind} FILE")
+    return data, data.extra[kind]
+
+
 def run(args: argparse.Namespace) -> int:
     mapping = mapping_from_args(args)
-    subscriptions = load_subscriptions_arg(args.subscriptions)
-    events = load_events(
-        read_bytes(args.events), Path(args.events).name, mapping,
-        subscriptions.subscriptions.table if subscriptions is not None else None,
-    )
-    warn_rejects([*(subscriptions.results() if subscriptions else []), events], args.rejects)
+    subscriptions, events = saved_table(args, "events", "--events")
+    if events is None:
+        subscriptions = load_subscriptions_arg(args.subscriptions)
+        events = load_events(
+            read_bytes(args.events), Path(args.events).name, mapping,
+            subscriptions.subscriptions.table if subscriptions is not None else None,
+        )
+    if args.dataset:
+        warn_rejects(subscriptions.results(), args.rejects)
+    else:
+        warn_rejects([*(subscriptions.results() if subscriptions else []), events], args.rejects)
     try:
         activity = build_activity(events.table, parse_as_of(args.as_of), args.tz)
     except ValueError as exc:

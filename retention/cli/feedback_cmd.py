@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from retention.cli.common import CommandError, emit, frame_records, parse_as_of, warn_rejects
-from retention.cli.engagement_cmd import load_subscriptions_arg, mapping_from_args
+from retention.cli.common import CommandError, add_workspace_arguments, emit, frame_records, parse_as_of, warn_rejects
+from retention.cli.engagement_cmd import load_subscriptions_arg, mapping_from_args, saved_table
 from retention.dataset import read_bytes
 from retention.engine.feedback import GROUPS, churn_by_group, feedback_table
 from retention.importing.surveys import load_surveys
@@ -15,7 +15,7 @@ from retention.importing.surveys import load_surveys
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("feedback", help="NPS and CSAT per period, churn by NPS group")
-    parser.add_argument("--surveys", required=True, metavar="FILE", help="survey answers CSV (customer, date, score)")
+    parser.add_argument("--surveys", metavar="FILE", help="survey answers CSV (customer, date, score), or --dataset NAME")
     parser.add_argument("--subscriptions", metavar="FILE", help="subscriptions CSV, for churn by NPS group")
     parser.add_argument("--period", choices=["month", "quarter", "year"], default="month")
     parser.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD",
@@ -26,15 +26,21 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--rejects", metavar="FILE", help="write rejected rows with their reasons to this CSV")
     parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    add_workspace_arguments(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     mapping = mapping_from_args(args)
     as_of = parse_as_of(args.as_of)
-    surveys = load_surveys(read_bytes(args.surveys), Path(args.surveys).name, mapping)
-    subscriptions = load_subscriptions_arg(args.subscriptions)
-    warn_rejects([surveys, *(subscriptions.results() if subscriptions else [])], args.rejects)
+    subscriptions, surveys = saved_table(args, "surveys", "--surveys")
+    if surveys is None:
+        surveys = load_surveys(read_bytes(args.surveys), Path(args.surveys).name, mapping)
+        subscriptions = load_subscriptions_arg(args.subscriptions)
+    if args.dataset:
+        warn_rejects(subscriptions.results(), args.rejects)
+    else:
+        warn_rejects([surveys, *(subscriptions.results() if subscriptions else [])], args.rejects)
     try:
         table = feedback_table(surveys.table, args.period, as_of)
     except ValueError as exc:

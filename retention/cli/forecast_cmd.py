@@ -21,8 +21,8 @@ from retention.cli.common import (
     check_segment,
     emit,
     load_from_args,
-    parse_as_of,
     parse_segment,
+    query_from_args,
 )
 from retention.forecasts.mrr import MODES
 
@@ -84,12 +84,14 @@ def run(args: argparse.Namespace) -> int:
 
     _check(args)
     segment = parse_segment(args.segment)
+    args.start = args.end = None  # a forecast learns from every cohort: no window
+    query = query_from_args(args, segment)
     data = load_from_args(args)
-    as_of = parse_as_of(args.as_of)
     check_segment(data, segment)
+    engine = data.engine()
     _step(args, "reading cohorts and metrics")
     try:
-        inputs = forecast_inputs(data, args.period, segment, as_of, args.gross_margin)
+        inputs = forecast_inputs(engine, data.subscriptions.table, query)
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
     labels = [r.label for r in inputs.customers.rows]
@@ -107,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
     )
     payload = bundle_json(bundle, args.cohort)
     if args.format == "table":
-        summary = cohort_summary(bundle)
+        summary = cohort_summary(bundle.retention)
         if args.cohort is not None:
             summary = summary[summary["cohort"] == args.cohort]
         emit(payload, summary.drop(columns=["ltv_reason"]), "table")

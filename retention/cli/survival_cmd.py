@@ -24,9 +24,11 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.by is not None and not args.customers:
+    if args.by is not None and not args.customers and not args.dataset:
         raise CommandError("--by needs --customers FILE with that attribute column")
     data = load_from_args(args)
+    if args.by is not None and data.customers is None:
+        raise CommandError(f"--by needs customers with that attribute column; dataset '{args.dataset}' has none")
     if args.by is not None and args.by not in data.customers.table.columns:
         raise CommandError(
             f"{data.customers.file}, row 1: no column '{args.by}' to split by; columns: "

@@ -14,12 +14,12 @@ import numpy as np
 import pandas as pd
 
 from retention.engine.snapshots import SnapshotModel
-from retention.periods import Granularity, check_granularity, label
+from retention.periods import FREQ, Granularity, check_granularity, label
 
 GROUPS = ("promoters", "passives", "detractors")
 CHURN_MONTHS = 3
 TABLE_COLUMNS = ["period", "responses", "promoters", "passives", "detractors", "nps", "csat_responses", "csat"]
-_FREQ = {"month": "M", "quarter": "Q", "year": "Y"}
+
 
 
 def nps_groups(scores: pd.Series | np.ndarray) -> np.ndarray:
@@ -55,7 +55,7 @@ def feedback_table(
     surveys = _until(surveys, as_of)
     if surveys.empty:
         return pd.DataFrame(columns=TABLE_COLUMNS)
-    freq = _FREQ[granularity]
+    freq = FREQ[granularity]
     periods = surveys["date"].dt.to_period(freq)
     last_day = pd.Timestamp(as_of).normalize() if as_of is not None else surveys["date"].max()
     window = pd.period_range(periods.min(), last_day.to_period(freq), freq=freq)

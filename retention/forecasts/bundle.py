@@ -127,12 +127,12 @@ def cohorts_long(bundle: ForecastBundle, cohort: str | None = None) -> pd.DataFr
     return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
 
 
-def cohort_summary(bundle: ForecastBundle) -> pd.DataFrame:
+def cohort_summary(forecast: RetentionForecast) -> pd.DataFrame:
     """One line per cohort: size, fit used, parameters, LTV with its band, residual value."""
     rows = [{
         "cohort": c.cohort, "size": c.size, "model": c.model, "alpha": c.alpha, "beta": c.beta,
         "ltv": c.ltv.value, "ltv_low": c.ltv.low, "ltv_high": c.ltv.high, "ltv_realised": c.ltv.realised,
         "ltv_reason": c.ltv.reason, "residual_value": c.residual_value,
-    } for c in bundle.retention.cohorts]
+    } for c in forecast.cohorts]
     return pd.DataFrame(rows, columns=["cohort", "size", "model", "alpha", "beta", "ltv", "ltv_low", "ltv_high",
                                        "ltv_realised", "ltv_reason", "residual_value"])

@@ -1,8 +1,11 @@
 """What a forecast reads from the engine: both cohort triangles, the monthly metrics, the model.
 
-One place builds these for the CLI and the report, so they always ask the engine the same
-questions (customers basis for survival, revenue basis for money, monthly metrics over the whole
-history for the MRR forecast's trailing window and ARPA).
+One place asks the engine for these, for the CLI, the page and the report, so they always ask the
+same questions: the customers basis for survival, the revenue basis for money, monthly metrics over
+the whole history for the MRR forecast's trailing window and ARPA.  Every cohort counts (the window
+is removed): the model learns from all of history.  Committed MRR needs the subscriptions' own
+spans, so it reads the snapshot model of the in-memory engine (built from the subscriptions for
+any other engine).
 """
 
 from __future__ import annotations
@@ -12,11 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from retention.dataset import Dataset
-from retention.engine.cohorts import CohortTable, cohort_table
-from retention.engine.metrics import Query, compute_metrics, segment_mask
-from retention.engine.snapshots import SnapshotModel
-from retention.periods import Granularity
+from retention.engine.base import Engine
+from retention.engine.cohorts import CohortTable
+from retention.engine.query import Query
+from retention.engine.snapshots import SnapshotModel, build_model
 
 
 @dataclass(frozen=True)
@@ -29,18 +31,25 @@ class ForecastInputs:
     rows: np.ndarray | None  # model rows of the segment (None = everyone)
 
 
-def forecast_inputs(
-    data: Dataset, granularity: Granularity, segment: tuple[str, str] | None = None, as_of: pd.Timestamp | None = None,
-    gross_margin: float = 100.0,
-) -> ForecastInputs:
-    model = data.model(as_of)
-    rows = segment_mask(model, data.customers_table, segment) if segment is not None else None
-    customers = cohort_table(model, granularity, "customers", rows=rows)
-    revenue = cohort_table(model, granularity, "revenue", rows=rows)
-    monthly = compute_metrics(model, Query(granularity="month", segment=segment, gross_margin=gross_margin),
-                              data.customers_table)
-    subs = data.subscriptions.table
-    if rows is not None:
-        keep = set(model.customer_ids[np.asarray(rows, dtype=bool)])
-        subs = subs[subs["customer_id"].astype(str).isin(keep)]
+def forecast_query(query: Query) -> Query:
+    """The query a forecast asks: the same segment, as-of date and margin over every complete period."""
+    return query.history()
+
+
+def forecast_inputs(engine: Engine, subscriptions: pd.DataFrame, query: Query) -> ForecastInputs:
+    """Cohort triangles at the query's granularity and monthly metrics, for its segment and as-of date."""
+    query = forecast_query(query)
+    customers = engine.cohorts(query, basis="customers")
+    revenue = engine.cohorts(query, basis="revenue")
+    monthly = engine.metrics(query.but(granularity="month"))
+    as_of = engine.as_of_for(query)
+    model_of = getattr(engine, "model", None)
+    model = model_of(as_of) if callable(model_of) else build_model(subscriptions, as_of)
+    rows = None
+    subs = subscriptions
+    if query.segment is not None:
+        ids = engine.segment_customers(query.segment) or set()
+        rows = model.customer_ids.isin(list(ids)) if len(ids) else np.zeros(len(model.customer_ids), dtype=bool)
+        rows = np.asarray(rows, dtype=bool)
+        subs = subscriptions[subscriptions["customer_id"].astype(str).isin(ids)]
     return ForecastInputs(customers, revenue, monthly, model, subs, rows)

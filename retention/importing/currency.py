@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from retention.i18n import N_
@@ -96,3 +97,59 @@ def conversion_factors(
         )
     factors = codes.map(table).fillna(1.0).astype(float)
     return factors, reporting
+
+
+def dated_conversion(
+    codes: pd.Series, dates: pd.Series, file: str, column: str, reporting: str | None, rates: Mapping[str, float] | None
+) -> tuple[pd.Series, str, dict[str, float], str, int] | None:
+    """Per-row factors at each row's date from the ECB reference rates, where the user's rates do not cover a currency.
+
+    Returns None when no conversion is needed or the user's rates cover every currency (then
+    `conversion_factors` applies them), else (factor per row, reporting currency, mean factor per
+    currency, where the rates come from, rows dated after the last bundled rate).  Without a
+    reporting currency the file's most common currency is the reporting one.
+    """
+    from retention.importing.ecb import ecb_rates  # the rates table is read only when a file needs it
+
+    codes = codes.fillna("").astype(str).str.strip().str.upper()
+    found = codes[codes.ne("")]
+    distinct = sorted(found.unique())
+    target = normalise_code(reporting) if reporting else None
+    user = check_rates(rates or {}, file)
+    if target is None and len(distinct) <= 1:
+        return None
+    if target is not None and all(c == target or c in user for c in distinct):
+        return None
+    if target is None:
+        target = str(found.value_counts().idxmax())
+    ecb = ecb_rates()
+    need = [c for c in distinct if c != target and c not in user]
+    missing = [c for c in need if c not in ecb.currencies()]
+    if target not in ecb.currencies():
+        missing = need
+    if missing:
+        raise LoadError(
+            file,
+            N_("the European Central Bank publishes no rate between {reporting} and {currencies}; give a rate for each "
+               "(CLI: --rates rates.csv with columns currency,rate_to_reporting; app: currency section of the Data page)"),
+            {"reporting": target, "currencies": ", ".join(missing)}, column=column,
+        )
+    factor, stale = ecb.factors(codes, dates, target)
+    for code, rate in user.items():
+        factor[codes.eq(code).to_numpy()] = rate
+    factor[codes.eq("").to_numpy()] = 1.0
+    if factor.isna().any():
+        row = factor[factor.isna()].index[0]
+        raise LoadError(
+            file,
+            N_("no European Central Bank rate for {currency} on {date} (its rates start on {first}); give your own rates "
+               "(CLI: --rates rates.csv; app: currency section of the Data page)"),
+            {"currency": codes[row], "date": str(pd.Timestamp(dates[row]).date()), "first": str(ecb.first.date())},
+            row=int(row) if isinstance(row, (int, np.integer)) else None, column=column,
+        )
+    means = factor.groupby(codes.to_numpy()).mean()
+    used = {str(c): float(round(v, 6)) for c, v in means.items() if c and c != target}
+    source = ecb.source() if need else ""
+    if user:
+        source = (source + "; " if source else "") + "your rates for " + ", ".join(sorted(c for c in user if c in distinct))
+    return factor.astype(float), target, used, source, int((stale & codes.ne(target)).sum())

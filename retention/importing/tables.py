@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from retention.i18n import N_
-from retention.importing.currency import conversion_factors, minor_unit_divisor
+from retention.importing.currency import conversion_factors, dated_conversion, minor_unit_divisor
 from retention.importing.errors import AmbiguousDateOrder, LoadError, empty_rejects, rejects_frame
 from retention.importing.excel import sheet_names
 from retention.importing.intervals import parse_billing_intervals
@@ -326,15 +326,23 @@ def subscriptions_from_frame(
     several = alive_codes[alive_codes.ne("")].nunique() > 1
     if several or (reporting_currency and alive_codes.ne("").any()):
         rj.reject(currency.eq(""), "currency", N_("missing currency in a file with several currencies"))
-    # Factors depend on each cell's code alone: computed once per distinct code, then spread to the rows.
-    codes, distinct_codes = distinct_cells(currency[rj.alive])
-    per_code, reporting = conversion_factors(distinct_codes, file, resolved.get("currency", resolved[money_field]),
-                                             reporting_currency, rates)
-    factors = per_code.take(codes).set_axis(currency.index[rj.alive.to_numpy()])
-    used_rates = {}
-    if reporting_currency:
-        pairs = pd.DataFrame({"code": currency[rj.alive].to_numpy(), "factor": factors.to_numpy()}).drop_duplicates("code", keep="last")
-        used_rates = {c: float(f) for c, f in zip(pairs["code"], pairs["factor"], strict=True) if c}
+    # Several currencies without the user's rates for all of them: ECB rates of each row's start date.
+    dated = dated_conversion(currency[rj.alive], start[rj.alive], file, resolved.get("currency", resolved[money_field]),
+                             reporting_currency, rates)
+    rates_source, after_last_rate = "", 0
+    if dated is not None:
+        factors, reporting, used_rates, rates_source, after_last_rate = dated
+    else:
+        # Factors depend on each cell's code alone: computed once per distinct code, then spread to the rows.
+        codes, distinct_codes = distinct_cells(currency[rj.alive])
+        per_code, reporting = conversion_factors(distinct_codes, file, resolved.get("currency", resolved[money_field]),
+                                                 reporting_currency, rates)
+        factors = per_code.take(codes).set_axis(currency.index[rj.alive.to_numpy()])
+        used_rates = {}
+        if reporting_currency:
+            pairs = pd.DataFrame({"code": currency[rj.alive].to_numpy(), "factor": factors.to_numpy()}).drop_duplicates("code", keep="last")
+            used_rates = {c: float(f) for c, f in zip(pairs["code"], pairs["factor"], strict=True) if c}
+            rates_source = "your rates" if any(c != reporting for c in used_rates) else ""
 
     keep = rj.alive
     sub_id = _col(raw, resolved, "subscription_id").astype(str)
@@ -363,7 +371,8 @@ def subscriptions_from_frame(
         decimals={c: d for c, d in decimals.items() if c in (resolved.get(money_field), resolved.get("quantity"))},
         currency=reporting, rates=used_rates,
         sheet=getattr(source, "sheet", None), customer_attributes=_attributes(chosen, raw, table),
-        open_end_sentinels=summarise(end_text, sentinel & keep),
+        open_end_sentinels=summarise(end_text, sentinel & keep), rates_source=rates_source,
+        rows_after_last_rate=after_last_rate,
     )
 
 

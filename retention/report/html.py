@@ -19,9 +19,9 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from retention import formatting
-from retention.exports import meta_rows
 from retention.glossary import METRICS
 from retention.i18n import ENGLISH, Translator
+from retention.report.excel import meta_rows
 from retention.report.style import CSS
 
 PLOT_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["sendDataToCloud", "lasso2d", "select2d"]}
@@ -139,7 +139,7 @@ def build_html_report(
 
     `kpis`: dicts with `label`, `value` (formatted text) and optionally `delta` (text), `good`
     (True/False/None colours the delta) and `note`.  `meta`: as-of date, period, filters… (see
-    `retention.exports.META_LABELS`); shown under the title so every reader knows what the
+    `retention.report.excel.META_LABELS`); shown under the title so every reader knows what the
     numbers cover.
     """
     currency = currency or str(meta.get("currency") or "USD")

@@ -28,11 +28,20 @@ def format_value(name: str, value: float | None, language: str = "en", currency:
     return formatting.number(value, language)
 
 
-def _delta_text(name: str, delta: float, language: str, currency: str, tr: Translator) -> str:
+def signed_change(name: str, delta: float, tr: Translator = ENGLISH, currency: str = "USD") -> str:
+    """A metric's change against the previous period, signed and written for its kind: +2.5 pts, −$1,200, +0.40.
+
+    Rates change by percentage points, never by percent; the KPI cards of the app and of every report
+    write it the same way through this one function.
+    """
     kind = METRICS[name].kind if name in METRICS else "count"
     if kind == "percent":
-        return tr("{delta} pts vs previous period", delta=formatting.signed(formatting.number(delta, language, 1), delta))
-    return tr("{delta} vs previous period", delta=formatting.signed(format_value(name, delta, language, currency), delta))
+        return formatting.signed(formatting.number(delta, tr.language, 1), delta) + " " + tr("pts")
+    return formatting.signed(format_value(name, delta, tr.language, currency), delta)
+
+
+def _delta_text(name: str, delta: float, currency: str, tr: Translator) -> str:
+    return tr("{delta} vs previous period", delta=signed_change(name, delta, tr, currency))
 
 
 def kpi_cards(
@@ -50,7 +59,7 @@ def kpi_cards(
             "note": period,
         }
         if kpi.delta is not None:
-            card["delta"] = _delta_text(kpi.name, kpi.delta, tr.language, currency, tr)
+            card["delta"] = _delta_text(kpi.name, kpi.delta, currency, tr)
             if info.higher_is_better is not None and kpi.delta != 0:
                 card["good"] = (kpi.delta > 0) == info.higher_is_better
         cards.append(card)

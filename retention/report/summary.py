@@ -12,10 +12,10 @@ from collections.abc import Iterable, Mapping, Sequence
 import pandas as pd
 
 import retention.figures as figures
-from retention.exports import excel_dashboard
 from retention.figures.trends import with_benchmarks
 from retention.glossary import METRICS
 from retention.i18n import ENGLISH, Translator
+from retention.report.excel import excel_dashboard
 from retention.report.html import ReportSection, ReportTable, build_html_report
 from retention.report.sections import benchmark_sources_section, kpi_cards
 from retention.targets import Target
@@ -32,17 +32,23 @@ def _last_arpa(table: pd.DataFrame) -> float | None:
 
 def dashboard_sections(
     table: pd.DataFrame, granularity: str, currency: str = "USD", targets: Iterable[Target] = (),
-    tr: Translator = ENGLISH,
+    tr: Translator = ENGLISH, notes: Sequence[tuple[pd.Timestamp, str]] = (),
 ) -> tuple[list[ReportSection], list]:
-    """Customer and revenue sections with their charts; returns (sections, benchmark lines used)."""
+    """Customer and revenue sections with their charts; returns (sections, benchmark lines used).
+
+    `notes` (day, text) of the dataset are drawn on every trend chart with benchmarks.
+    """
+    from retention.figures.notes import add_notes
+
     targets = list(targets)
     arpa = _last_arpa(table)
     used: list = []
+    labels = [str(p) for p in table["period"]]
 
     def bench(fig, metrics):
         fig, lines = with_benchmarks(fig, metrics, granularity, arpa, targets, tr)
         used.extend(lines)
-        return fig
+        return add_notes(fig, notes, labels, granularity)
 
     customers = ReportSection(
         tr("Customer retention"),
@@ -74,13 +80,17 @@ def definitions(tr: Translator = ENGLISH) -> list[tuple[str, str]]:
 def html_report(
     history: pd.DataFrame, table: pd.DataFrame, granularity: str, meta: Mapping[str, object],
     currency: str = "USD", targets: Iterable[Target] = (), extra_sections: Sequence[ReportSection] = (),
-    tr: Translator = ENGLISH,
+    tr: Translator = ENGLISH, notes: Sequence[tuple[pd.Timestamp, str]] = (),
 ) -> str:
-    """The whole summary report as one self-contained HTML string."""
+    """The whole summary report as one self-contained HTML string (with the dataset's notes, if any)."""
     period = str(table["period"].iloc[-1]) if len(table) else None
     kpis = kpi_cards(history, period, tr=tr, currency=currency) if period else []
-    sections, lines = dashboard_sections(table, granularity, currency, targets, tr)
+    sections, lines = dashboard_sections(table, granularity, currency, targets, tr, notes)
     sections += list(extra_sections)
+    if notes:
+        listed = pd.DataFrame({tr("Date"): [pd.Timestamp(d).date().isoformat() for d, _ in notes], tr("Note"): [t for _, t in notes]})
+        sections.append(ReportSection(tr("Notes"), tr("Dated notes kept with this dataset, drawn on the trend charts."),
+                                      tables=[ReportTable(listed)]))
     sections.append(ReportSection(tr("All metrics per period"), tables=[ReportTable(table)]))
     if lines:
         sections.append(benchmark_sources_section(lines, tr))

@@ -13,20 +13,38 @@ Features that keep their own records in the workspace (alert rules, notes…) us
 on their own tables, named with their own prefix (`ws_` belongs to the store).
 """
 
+from typing import TYPE_CHECKING
+
 from retention.workspace.config import access_mode, workspace_path
 from retention.workspace.errors import WorkspaceBusy, WorkspaceError
-from retention.workspace.store import (
-    KINDS,
-    DatasetInfo,
-    PartInfo,
-    SaveResult,
-    SourceFile,
-    VersionInfo,
-    Workspace,
-    open_workspace,
-    validate_name,
-    version_dict,
-)
+
+KINDS = ("subscriptions", "customers", "events", "surveys")
+"""The tables a dataset version can hold."""
+
+if TYPE_CHECKING:
+    from retention.workspace.store import (
+        DatasetInfo,
+        PartInfo,
+        SaveResult,
+        SourceFile,
+        VersionInfo,
+        Workspace,
+        open_workspace,
+        validate_name,
+        version_dict,
+    )
+
+_STORE = {"DatasetInfo", "PartInfo", "SaveResult", "SourceFile", "VersionInfo", "Workspace", "open_workspace",
+          "validate_name", "version_dict"}
+
+
+def __getattr__(name: str):
+    """The store (and DuckDB with it) is imported when first used: `python -m retention --help` stays quick."""
+    if name in _STORE:
+        from retention.workspace import store
+
+        return getattr(store, name)
+    raise AttributeError(f"module 'retention.workspace' has no attribute {name!r}")
 
 __all__ = [
     "KINDS", "DatasetInfo", "PartInfo", "SaveResult", "SourceFile", "VersionInfo", "Workspace", "WorkspaceBusy",

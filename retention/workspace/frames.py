@@ -33,7 +33,7 @@ def describe(frame: pd.DataFrame) -> dict[str, Any]:
             columns[str(name)] = {"type": "datetime", "tz": str(dtype.tz)}
         elif pd.api.types.is_datetime64_dtype(dtype):
             columns[str(name)] = {"type": "datetime"}
-        elif dtype == object:
+        elif pd.api.types.is_object_dtype(dtype):
             columns[str(name)] = {"type": "text"}
         else:
             columns[str(name)] = {"type": str(dtype)}

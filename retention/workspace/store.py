@@ -40,14 +40,13 @@ from retention.dataset import Dataset, read_bytes
 from retention.i18n import N_
 from retention.importing import LoadResult, StatusPolicy
 from retention.importing.errors import empty_rejects
-from retention.workspace import frames
+from retention.workspace import KINDS, frames
 from retention.workspace.errors import WorkspaceError
 from retention.workspace.lock import workspace_lock
 
 DB_FILE = "workspace.duckdb"
 LOCK_FILE = "workspace.lock"
 SCHEMA_VERSION = 1
-KINDS = ("subscriptions", "customers", "events", "surveys")
 MODES = ("replace", "append")
 MAX_NAME = 80
 DEFAULT_WAIT_SECONDS = 30.0

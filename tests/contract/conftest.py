@@ -1,10 +1,17 @@
-"""Every engine through one fixture: `engine_factory` builds the NumPy reference, or the Ibis engine on
-DuckDB, PostgreSQL or Spark, from the same canonical frames.
+"""One fixture runs every contract test against every engine (the Ibis habit: one suite, many backends).
 
-The servers are real and started once per test session (fixtures `postgres_url` and `spark_session`
-in tests/conftest.py): a throwaway PostgreSQL cluster (initdb in a temporary directory, a free port)
-and one local Spark session.  They start only when a test asks for that engine, and a server that cannot start fails the
-run: nothing here is mocked or skipped.
+`engine_factory(subscriptions, customers=None)` builds an engine of the parametrized kind over
+canonical tables (as the importer makes them) and returns it; tests then ask it `Query`s.  A new
+engine joins the whole suite by adding one entry to `ENGINES`.  Tolerances live in `equality.py`.
+
+The warehouse engines (`retention.warehouse.IbisEngine` on DuckDB, PostgreSQL and Spark) run on real
+servers started once per test session (fixtures `postgres_url` and `spark_session` in
+tests/conftest.py): a throwaway PostgreSQL cluster and one local Spark session; a server that cannot
+start fails the run.  `make_engine` builds any engine by name; `engine_name` runs a test once per
+engine of `ALL_ENGINES` (the parity and drill-down tests).  `ENGINES`, behind `engine_factory`, is the
+NumPy reference only for now: the hand-computed and property tests build a fresh engine per example
+(hundreds per test), which on a warehouse costs an upload and a compiled query each; their fixtures
+run through every warehouse engine in test_parity.py instead.
 """
 
 from __future__ import annotations
@@ -15,13 +22,28 @@ from collections.abc import Callable
 import pandas as pd
 import pytest
 
-from retention.engine import Engine
-from retention.engine.numpy_engine import NumpyEngine
+from retention.engine import Engine, NumpyEngine
 
-ENGINES = ["numpy", "duckdb", "postgres", "spark"]
-"""The reference first; a new backend joins the whole contract suite by adding its name here."""
-
+EngineFactory = Callable[..., Engine]
+ALL_ENGINES = ["numpy", "duckdb", "postgres", "spark"]
 _names = itertools.count()
+
+
+def _numpy(subscriptions: pd.DataFrame, customers: pd.DataFrame | None = None) -> Engine:
+    return NumpyEngine(subscriptions, customers)
+
+
+ENGINES: dict[str, Callable[[pytest.FixtureRequest], EngineFactory]] = {
+    "numpy": lambda request: _numpy,
+}
+"""Engine name -> a function of the pytest request returning that engine's factory (warehouse engines
+use the request to reach their session-scoped servers)."""
+
+
+@pytest.fixture(params=list(ENGINES))
+def engine_factory(request: pytest.FixtureRequest) -> EngineFactory:
+    """Builds the parametrized engine over canonical subscriptions (and customers)."""
+    return ENGINES[request.param](request)
 
 
 @pytest.fixture(scope="session")
@@ -47,7 +69,7 @@ def backends(request) -> Callable[[str], object]:
 
     yield get
     for con in opened.values():
-        if hasattr(con, "disconnect") and con.name != "pyspark":
+        if con.name != "pyspark":
             con.disconnect()
 
 
@@ -71,18 +93,7 @@ def make_engine(backends) -> Callable[..., Engine]:
     return make
 
 
-@pytest.fixture(params=ENGINES)
+@pytest.fixture(params=ALL_ENGINES)
 def engine_name(request) -> str:
-    """The engine a contract test runs on: every test using it runs once per name of ENGINES."""
+    """The engine a parity or drill-down test runs on: once per name of ALL_ENGINES."""
     return request.param
-
-
-@pytest.fixture
-def engine_factory(engine_name, make_engine) -> Callable[..., Engine]:
-    """engine_factory(subscriptions, customers=None): this test's engine over canonical frames."""
-
-    def make(subscriptions: pd.DataFrame, customers: pd.DataFrame | None = None) -> Engine:
-        return make_engine(engine_name, subscriptions, customers)
-
-    make.engine = engine_name  # type: ignore[attr-defined]
-    return make

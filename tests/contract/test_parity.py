@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from equality import assert_same_cohorts, assert_same_frame
-from random_data import dataset
 
 from retention.engine import Query
 from retention.engine.numpy_engine import NumpyEngine
 from retention.importing import load_customers, load_subscriptions
+from tests.contract.equality import assert_same_cohorts, assert_same_frame
+from tests.contract.random_data import dataset
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "metrics"
 DATASETS = ["seed-7", "seed-23", "hand"]

@@ -50,7 +50,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from retention.engine import METRIC_NAMES, Query, build_model, compute_metrics
+from retention.engine import METRIC_NAMES, Query
 from retention.importing import load_customers, load_subscriptions, subscriptions_from_frame
 
 N = None  # expected null (NaN in the DataFrame)
@@ -81,10 +81,11 @@ def load(folder: Path, name: str):
     return result
 
 
-def metrics(folder: Path, name: str = "subscriptions.csv", as_of: str | pd.Timestamp | None = AS_OF,
+def metrics(engine_factory, folder: Path, name: str = "subscriptions.csv", as_of: str | pd.Timestamp | None = AS_OF,
             customers: pd.DataFrame | None = None, **query) -> pd.DataFrame:
-    model = build_model(load(folder, name).table, None if as_of is None else pd.Timestamp(as_of))
-    return compute_metrics(model, Query(**query), customers)
+    """The metrics of a fixture file, asked of the engine under test."""
+    engine = engine_factory(load(folder, name).table, customers)
+    return engine.metrics(Query(as_of=None if as_of is None else pd.Timestamp(as_of), **query))
 
 
 def assert_row(frame: pd.DataFrame, period: str, expected: dict[str, float | None]) -> None:
@@ -104,7 +105,7 @@ def test_metric_names_are_the_contract() -> None:
     assert list(METRIC_NAMES) == CONTRACT_NAMES
 
 
-def test_import_normalises_to_monthly(metrics_fixtures: Path) -> None:
+def test_import_normalises_to_monthly(engine_factory, metrics_fixtures: Path) -> None:
     result = load(metrics_fixtures, "subscriptions.csv")
     assert (result.rows_read, result.rows_used, result.rows_rejected) == (13, 13, 0)
     mrr = result.table.set_index("subscription_id")["mrr"]
@@ -181,8 +182,8 @@ MONTHS = {
 
 
 @pytest.mark.parametrize("period", sorted(MONTHS))
-def test_monthly(metrics_fixtures: Path, period: str) -> None:
-    assert_row(metrics(metrics_fixtures), period, MONTHS[period])
+def test_monthly(engine_factory, metrics_fixtures: Path, period: str) -> None:
+    assert_row(metrics(engine_factory, metrics_fixtures), period, MONTHS[period])
 
 
 @pytest.mark.parametrize(
@@ -196,8 +197,8 @@ def test_monthly(metrics_fixtures: Path, period: str) -> None:
         ("2020-09", N, N),  # Apr–Sep 2020: c = 0
     ],
 )
-def test_lifetime_uses_six_trailing_months(metrics_fixtures: Path, period: str, lifetime, ltv) -> None:
-    assert_row(metrics(metrics_fixtures), period, {"customer_lifetime_months": lifetime, "ltv": ltv})
+def test_lifetime_uses_six_trailing_months(engine_factory, metrics_fixtures: Path, period: str, lifetime, ltv) -> None:
+    assert_row(metrics(engine_factory, metrics_fixtures), period, {"customer_lifetime_months": lifetime, "ltv": ltv})
 
 
 QUARTERS = {
@@ -228,8 +229,8 @@ QUARTERS = {
 
 
 @pytest.mark.parametrize("period", sorted(QUARTERS))
-def test_quarterly(metrics_fixtures: Path, period: str) -> None:
-    assert_row(metrics(metrics_fixtures, granularity="quarter"), period, QUARTERS[period])
+def test_quarterly(engine_factory, metrics_fixtures: Path, period: str) -> None:
+    assert_row(metrics(engine_factory, metrics_fixtures, granularity="quarter"), period, QUARTERS[period])
 
 
 YEARS = {
@@ -245,8 +246,8 @@ YEARS = {
 
 
 @pytest.mark.parametrize("period", sorted(YEARS))
-def test_yearly(metrics_fixtures: Path, period: str) -> None:
-    frame = metrics(metrics_fixtures, granularity="year")
+def test_yearly(engine_factory, metrics_fixtures: Path, period: str) -> None:
+    frame = metrics(engine_factory, metrics_fixtures, granularity="year")
     assert frame["period"].tolist() == ["2019", "2020"]
     assert_row(frame, period, YEARS[period])
 
@@ -276,47 +277,47 @@ GAP = {
 
 
 @pytest.mark.parametrize("period", sorted(GAP))
-def test_empty_period_and_first_period_nulls(metrics_fixtures: Path, period: str) -> None:
-    assert_row(metrics(metrics_fixtures, "gap.csv", as_of="2019-05-31"), period, GAP[period])
+def test_empty_period_and_first_period_nulls(engine_factory, metrics_fixtures: Path, period: str) -> None:
+    assert_row(metrics(engine_factory, metrics_fixtures, "gap.csv", as_of="2019-05-31"), period, GAP[period])
 
 
-def test_new_at_quarter_granularity_uses_quarter_snapshots(metrics_fixtures: Path) -> None:
+def test_new_at_quarter_granularity_uses_quarter_snapshots(engine_factory, metrics_fixtures: Path) -> None:
     """X was active only at the January month-end; at quarter granularity the earlier snapshots
     are quarter ends (§4: "the same rules compare quarter-end snapshots"), so X is new in Q2."""
-    frame = metrics(metrics_fixtures, "gap.csv", as_of="2019-06-30", granularity="quarter")
+    frame = metrics(engine_factory, metrics_fixtures, "gap.csv", as_of="2019-06-30", granularity="quarter")
     # Q1 snapshot 03-31: nobody → an empty quarter
     assert_row(frame, "2019-Q1", row((0, 0, 0, 0, 0), (N, N, N), (0, 0, 0, 0, 0, 0, 0), (N, N, N, N, N, N),
                                      (1, N, 0)))  # March lifetime = 1 (Feb's 100 %); X's span ends in Q1 unrenewed
     assert_row(frame, "2019-Q2", {"customers_new": 2, "customers_reactivated": 0, "mrr_new": 250, "mrr_reactivation": 0})
 
 
-def test_window_keeps_history_before_it(metrics_fixtures: Path) -> None:
-    full = metrics(metrics_fixtures)
-    window = metrics(metrics_fixtures, start="2019-02", end="2019-04")
+def test_window_keeps_history_before_it(engine_factory, metrics_fixtures: Path) -> None:
+    full = metrics(engine_factory, metrics_fixtures)
+    window = metrics(engine_factory, metrics_fixtures, start="2019-02", end="2019-04")
     assert window["period"].tolist() == ["2019-02", "2019-03", "2019-04"]
     # A, B and F were active in January, before the window: they are S, not new
     assert_row(window, "2019-02", {"customers_start": 3, "customers_new": 2, "mrr_start": 160, "mrr_new": 150})
     pd.testing.assert_frame_equal(window, full.iloc[1:4].reset_index(drop=True))
 
 
-def test_window_widens_finer_labels(metrics_fixtures: Path) -> None:
-    frame = metrics(metrics_fixtures, granularity="quarter", start="2019-05", end="2019-08")
+def test_window_widens_finer_labels(engine_factory, metrics_fixtures: Path) -> None:
+    frame = metrics(engine_factory, metrics_fixtures, granularity="quarter", start="2019-05", end="2019-08")
     assert frame["period"].tolist() == ["2019-Q2", "2019-Q3"]  # 2019-05 is in Q2, 2019-08 in Q3
     with pytest.raises(ValueError):
-        metrics(metrics_fixtures, granularity="month", start="2019")  # coarser than the granularity
+        metrics(engine_factory, metrics_fixtures, granularity="month", start="2019")  # coarser than the granularity
 
 
-def test_as_of_cuts_incomplete_periods(metrics_fixtures: Path) -> None:
+def test_as_of_cuts_incomplete_periods(engine_factory, metrics_fixtures: Path) -> None:
     # default as-of = latest date in the data = 2020-03-01 (a1's end, i1's end, i2's start)
-    assert metrics(metrics_fixtures, as_of=None)["period"].iloc[-1] == "2020-02"
-    assert metrics(metrics_fixtures, as_of=None, granularity="quarter")["period"].iloc[-1] == "2019-Q4"
-    assert metrics(metrics_fixtures, as_of=None, granularity="year")["period"].tolist() == ["2019"]
+    assert metrics(engine_factory, metrics_fixtures, as_of=None)["period"].iloc[-1] == "2020-02"
+    assert metrics(engine_factory, metrics_fixtures, as_of=None, granularity="quarter")["period"].iloc[-1] == "2019-Q4"
+    assert metrics(engine_factory, metrics_fixtures, as_of=None, granularity="year")["period"].tolist() == ["2019"]
     # 2020 is a leap year: February's snapshot is the 29th
-    assert metrics(metrics_fixtures, as_of="2020-02-28")["period"].iloc[-1] == "2020-01"
-    cut = metrics(metrics_fixtures, as_of="2020-02-29")
+    assert metrics(engine_factory, metrics_fixtures, as_of="2020-02-28")["period"].iloc[-1] == "2020-01"
+    cut = metrics(engine_factory, metrics_fixtures, as_of="2020-02-29")
     assert cut["period"].iloc[-1] == "2020-02"
     assert_row(cut, "2020-02", MONTHS["2020-02"])
-    assert metrics(metrics_fixtures, as_of="2019-03-30")["period"].tolist() == ["2019-01", "2019-02"]
+    assert metrics(engine_factory, metrics_fixtures, as_of="2019-03-30")["period"].tolist() == ["2019-01", "2019-02"]
 
 
 def _customers(folder: Path) -> pd.DataFrame:
@@ -325,9 +326,9 @@ def _customers(folder: Path) -> pd.DataFrame:
     return result.table
 
 
-def test_segment_filter(metrics_fixtures: Path) -> None:
+def test_segment_filter(engine_factory, metrics_fixtures: Path) -> None:
     customers = _customers(metrics_fixtures)
-    pro = metrics(metrics_fixtures, customers=customers, segment=("plan", "Pro"))
+    pro = metrics(engine_factory, metrics_fixtures, customers=customers, segment=("plan", "Pro"))
     # Pro = A, C, F, G, I.  Jan: A100 F10; Feb: A100 C100 F10 G50; Mar: A100 C100 G50 I100
     assert_row(pro, "2019-03", row(
         (4, 4, 1, 0, 1),
@@ -336,17 +337,17 @@ def test_segment_filter(metrics_fixtures: Path) -> None:
         (250 / 260 * 100, 250 / 260 * 100, 10 / 260 * 100, 10 / 260 * 100, 87.5, 10),  # arpa 350/4; quick 100/10
         (8, 700, 0),  # Pro churn: Feb 0/2, Mar 1/4 → c = 0.125 → 8; ltv 87.5 × 8; f1 unrenewed
     ))
-    basic = metrics(metrics_fixtures, customers=customers, segment=("plan", "Basic"))
-    full = metrics(metrics_fixtures)
+    basic = metrics(engine_factory, metrics_fixtures, customers=customers, segment=("plan", "Basic"))
+    full = metrics(engine_factory, metrics_fixtures)
     for name in ("customers_start", "customers_end", "customers_new", "customers_churned", "mrr_end", "mrr_contraction"):
         assert (pro[name] + basic[name]).tolist() == pytest.approx(full[name].tolist()), name
-    nobody = metrics(metrics_fixtures, customers=customers, segment=("plan", "Enterprise"))
+    nobody = metrics(engine_factory, metrics_fixtures, customers=customers, segment=("plan", "Enterprise"))
     assert (nobody["customers_end"] == 0).all() and nobody["crr"].isna().all()
     with pytest.raises(ValueError):
-        metrics(metrics_fixtures, customers=customers, segment=("tier", "Pro"))
+        metrics(engine_factory, metrics_fixtures, customers=customers, segment=("tier", "Pro"))
 
 
-def test_gross_margin_scales_ltv(metrics_fixtures: Path) -> None:
-    frame = metrics(metrics_fixtures, gross_margin=80.0)
+def test_gross_margin_scales_ltv(engine_factory, metrics_fixtures: Path) -> None:
+    frame = metrics(engine_factory, metrics_fixtures, gross_margin=80.0)
     # April: arpa 460/6 × 0.8 × lifetime 15 = 920
     assert_row(frame, "2019-04", {"ltv": 920, "arpa": 460 / 6, "customer_lifetime_months": 15})
