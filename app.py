@@ -19,6 +19,7 @@ DASHBOARD = [
     st.Page("pages/segments.py", title=tr("Segments"), icon=":material/pie_chart:"),
     st.Page("pages/engagement.py", title=tr("Engagement"), icon=":material/touch_app:"),
     st.Page("pages/feedback.py", title=tr("Feedback"), icon=":material/reviews:"),
+    st.Page("pages/customer.py", title=tr("Customer"), icon=":material/person_search:"),
 ]
 ABOUT = [
     st.Page("pages/data.py", title=tr("Data"), icon=":material/upload_file:"),

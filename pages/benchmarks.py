@@ -80,6 +80,7 @@ if targets:
 else:
     st.caption(tr("No targets yet. Add one above or import a CSV with the columns metric, value, period_basis, label."))
 
+render.uploader_help()
 uploaded = st.file_uploader(tr("Import targets (CSV)"), type=["csv"], key="targets_upload")
 if uploaded is not None and st.button(tr("Import"), key="targets_import"):
     try:

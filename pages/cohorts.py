@@ -5,8 +5,9 @@ import streamlit as st
 
 from retention.engine.cohorts import average_retention_curve
 from retention.figures.cohorts import average_retention, cohort_heatmap
+from retention.figures.selection import with_cell_targets
 from retention.figures.survival import segment_name, survival_figure
-from ui import controls, render, state
+from ui import controls, drilldown, render, state
 from ui.boot import ensure_app
 
 ensure_app()
@@ -40,8 +41,16 @@ if not table.rows:
 
 render.caption_for(view, state.metrics(view))
 currency = state.currency()
-render.chart(cohort_heatmap(table, mode, currency, tr), key="heatmap")
-render.chart(average_retention(average_retention_curve(table), table, tr), key="average_curve")
+cells = render.selectable_chart(lambda: with_cell_targets(cohort_heatmap(table, mode, currency, tr)), key="heatmap",
+                               depends_on=(view, basis, mode, currency))
+st.caption(tr("Click a cell to list its customers, paying at that age or not."))
+for point in cells:
+    data = point.get("customdata") or []
+    if point.get("curve_number") == 1 and data and str(point.get("x", "")).isdigit():
+        drilldown.cohort_cell(view, str(data[0]), int(point["x"]), key="cohort_drill")
+        break
+render.chart(lambda: average_retention(average_retention_curve(table), table, tr), key="average_curve",
+             depends_on=(view, basis))
 render.download_buttons(table.long(), f"cohorts_{basis}", key="cohorts_export")
 
 st.header(tr("Customer lifetime"))
@@ -59,7 +68,7 @@ if segments:
     by = choice or None
 curves = state.cached(("survival", query.history(), by), lambda: engine.survival(query, by=by))
 if curves:
-    render.chart(survival_figure(curves, tr), key="survival")
+    render.chart(lambda: survival_figure(curves, tr), key="survival", depends_on=(view, by))
     medians = [
         {tr("Segment"): segment_name(c.segment, tr), tr("Customers"): c.customers, tr("Churned"): c.churned,
          tr("Median lifetime (months)"): c.median_lifetime_months}

@@ -14,9 +14,7 @@ tr = state.tr()
 st.title(tr("Your data"))
 
 source = state.data_source()
-if source == "sample":
-    st.info(tr("You are looking at the built-in sample data of a made-up B2B SaaS company. "
-               "Upload your own exports below to see your numbers."))
+sample_notice = st.empty()  # filled at the end of the run: a load in this run replaces the sample
 
 with st.container(border=True):
     st.subheader(tr("Upload your exports"))
@@ -24,6 +22,7 @@ with st.container(border=True):
                   "Baremetrics or any tool: one row per subscription (or invoice with a service period), and optionally "
                   "one row per customer with attributes such as plan, country or industry to segment by. "
                   "Your files stay in this browser session and are gone when you close it."))
+    render.uploader_help()
     left, right = st.columns(2)
     subs_file = left.file_uploader(tr("Subscriptions"), type=upload.UPLOAD_TYPES, key="upload_subscriptions")
     cust_file = right.file_uploader(tr("Customers (optional)"), type=upload.UPLOAD_TYPES, key="upload_customers")
@@ -66,6 +65,13 @@ cols[0].metric(tr("Customers with paid subscriptions"), formatting.number(len(mo
 cols[1].metric(tr("First subscription"), formatting.day(subs["start_date"].min(), language) if len(subs) else "—")
 cols[2].metric(tr("Data as of"), formatting.day(model.as_of, language))
 cols[3].metric(tr("Currency"), state.currency())
+if state.data_source() == "sample":
+    sample_notice.info(tr("You are looking at the built-in sample data of a made-up B2B SaaS company. "
+                          "Upload your own exports below to see your numbers."))
+elif render.currency_assumed():
+    st.caption(tr("Your subscriptions file names no currency, so amounts are shown as {currency}. Add a currency "
+                  "column to the file if they are in another one.",
+                  currency=state.currency()))
 
 rejects = data.rejects()
 st.subheader(tr("Rejected rows"))

@@ -18,7 +18,7 @@ from retention.engine.engagement import (
 )
 from retention.figures.engagement import active_users_chart, cohort_heatmap, retention_curve
 from retention.report.at_risk import with_reasons
-from ui import controls, render, state
+from ui import controls, drilldown, render, state
 from ui.boot import ensure_app
 
 ensure_app()
@@ -61,12 +61,16 @@ cards[3].metric(tr("Active users"), formatting.number(activity.actors, language)
 st.caption(tr("Data as of {date}; days in {zone}.", date=formatting.day(events["timestamp"].max(), language), zone=zone))
 
 cohorts = state.cached(("eng_cohorts", view.segment, tz, interval), lambda: engagement_cohorts(activity, interval))
-render.chart(cohort_heatmap(cohorts, interval, tr), key="eng_heatmap")
+render.chart(lambda: cohort_heatmap(cohorts, interval, tr, *render.window_dates(view)), key="eng_heatmap",
+             depends_on=(view, tz, interval), empty=tr(
+    "No engagement cohort started in the selected range: pick a longer range, or upload usage events that cover it."))
 left, right = st.columns(2)
 with left:
-    render.chart(retention_curve(day_n_curve(activity, 30), week_n_curve(activity, 12), tr), key="eng_curve")
+    render.chart(lambda: retention_curve(day_n_curve(activity, 30), week_n_curve(activity, 12), tr), key="eng_curve",
+                 depends_on=(view.segment, tz))
 with right:
-    render.chart(active_users_chart(active_users(activity), stickiness(activity), tr), key="eng_active")
+    render.chart(lambda: active_users_chart(active_users(activity), stickiness(activity), tr), key="eng_active",
+                 depends_on=(view.segment, tz))
 
 render.download_buttons(
     pd.DataFrame([{"cohort": c["cohort"], "size": c["size"], "age": i, "active": v, "percent": p}
@@ -84,7 +88,7 @@ flags = state.cached(
     ("at_risk", view.segment, view.as_of, tz, drop),
     lambda: at_risk_accounts(events, surveys, state.dataset().model(view.as_of), drop / 100.0, as_of=view.as_of, tz=tz),
 )
-risky = with_reasons(flags, tr)
+risky = drilldown.with_names(with_reasons(flags, tr))
 if risky.empty:
     st.success(tr("No account matches these rules."))
 else:

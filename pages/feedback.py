@@ -49,15 +49,19 @@ cards[2].metric(tr("Answers"), formatting.number(len(in_window), language), bord
 
 left, right = st.columns(2)
 with left:
-    render.chart(nps_trend(table, tr), key="nps")
+    render.chart(lambda: nps_trend(table, tr), key="nps", depends_on=(view,), empty=tr(
+        "No NPS answers yet: add answers on a 0–10 scale (column score, kind nps) to the survey file on the Data page."))
 with right:
-    render.chart(csat_trend(table, tr), key="csat")
+    render.chart(lambda: csat_trend(table, tr), key="csat", depends_on=(view,), empty=tr(
+        "No CSAT answers yet: add answers on a 1–5 scale (column score, kind csat) to the survey file on the Data page."))
 
 st.header(tr("Do detractors churn more?"))
 st.markdown(tr("For each NPS group: the share of answers whose customer was paying when answering and had stopped "
                "paying at one of the next three month-ends. Answers too recent for three month-ends are left out."))
 groups = state.cached(("churn_by_group", view.segment, view.as_of), lambda: churn_by_group(surveys, model))
-render.chart(churn_by_group_chart(groups, tr), key="churn_groups")
+render.chart(lambda: churn_by_group_chart(groups, tr), key="churn_groups", depends_on=(view.segment, view.as_of), empty=tr(
+    "Needs NPS answers from customers who were paying when they answered and at least three month-ends of "
+    "subscriptions after the answer."))
 
 st.header(tr("What detractors say"))
 comments = detractor_comments(surveys)

@@ -5,7 +5,7 @@ import streamlit as st
 import retention.figures as figures
 from retention.engine.kpis import kpi_summary
 from retention.glossary import KPI_CARDS
-from ui import controls, render, state
+from ui import controls, drilldown, render, state
 from ui.boot import ensure_app
 
 ensure_app()
@@ -25,11 +25,17 @@ render.ltv_note(view, period)
 
 left, right = st.columns(2)
 with left:
-    render.trend(figures.retention_rates(table, tr), ["crr"], view, table, key="crr")
-    render.chart(figures.customer_movements(table, tr), key="customers")
+    render.trend(lambda: figures.retention_rates(table, tr), ["crr"], view, table, key="crr")
+    movers = render.selectable_chart(lambda: figures.customer_movements(table, tr), key="customers", depends_on=(view,))
 with right:
-    render.trend(figures.logo_churn(table, tr), ["logo_churn_rate"], view, table, key="logo_churn")
-    render.trend(figures.nrr_grr(table, tr), ["nrr", "grr"], view, table, key="nrr_grr")
+    render.trend(lambda: figures.logo_churn(table, tr), ["logo_churn_rate"], view, table, key="logo_churn")
+    render.trend(lambda: figures.nrr_grr(table, tr), ["nrr", "grr"], view, table, key="nrr_grr")
+
+st.caption(tr("Click a bar of “Customers gained and lost” to list the customers behind it."))
+pick = drilldown.picked(movers, {0: "new", 1: "reactivation", 2: "churned", 3: None}, len(table))
+if pick is not None:
+    index, movement = pick
+    drilldown.movers(view, str(table["period"].iloc[index]), movement, key="overview_drill")
 
 st.subheader(tr("All metrics per period"))
 render.table_with_exports(table, "metrics", key="overview_metrics")

@@ -3,7 +3,8 @@
 import streamlit as st
 
 import retention.figures as figures
-from ui import controls, render, state
+from retention.figures.revenue import MOVEMENTS
+from ui import controls, drilldown, render, state
 from ui.boot import ensure_app
 
 ensure_app()
@@ -23,17 +24,27 @@ chosen = st.selectbox(tr("Bridge for period"), periods, index=len(periods) - 1, 
 row = table.loc[table["period"] == chosen].iloc[0]
 left, right = st.columns([2, 3])
 with left:
-    render.chart(figures.mrr_bridge(row, currency, tr), key="bridge")
+    render.chart(lambda: figures.mrr_bridge(row, currency, tr), key="bridge", depends_on=(view, chosen, currency))
 with right:
-    render.chart(figures.mrr_movements(table, currency, tr), key="movements")
+    moved = render.selectable_chart(lambda: figures.mrr_movements(table, currency, tr), key="movements",
+                                    depends_on=(view, currency))
 
 left, right = st.columns(2)
 with left:
-    render.chart(figures.mrr_line(table, currency, tr), key="mrr")
-    render.chart(figures.arpa(table, currency, tr), key="arpa")
+    paying = render.selectable_chart(lambda: figures.mrr_line(table, currency, tr), key="mrr", depends_on=(view, currency))
+    render.chart(lambda: figures.arpa(table, currency, tr), key="arpa", depends_on=(view, currency))
 with right:
-    render.trend(figures.nrr_grr(table, tr), ["nrr", "grr"], view, table, key="nrr")
-    render.chart(figures.quick_ratio(table, tr), key="quick")
+    render.trend(lambda: figures.nrr_grr(table, tr), ["nrr", "grr"], view, table, key="nrr")
+    render.chart(lambda: figures.quick_ratio(table, tr), key="quick", depends_on=(view,))
+
+st.caption(tr("Click a bar of “MRR movements per period” or a point of the MRR line to list the customers behind it."))
+curves = {i: column.removeprefix("mrr_") for i, column in enumerate(MOVEMENTS)} | {len(MOVEMENTS): None}
+pick = drilldown.picked(moved, curves, len(table))
+if pick is not None:
+    drilldown.movers(view, str(table["period"].iloc[pick[0]]), pick[1], key="revenue_drill")
+pick = drilldown.picked(paying, {0: True}, len(table))
+if pick is not None:
+    drilldown.paying(view, str(table["period"].iloc[pick[0]]), key="revenue_paying")
 
 st.subheader(tr("MRR movements per period"))
 columns = ["period", "mrr_start", "mrr_new", "mrr_expansion", "mrr_reactivation", "mrr_contraction", "mrr_churned",

@@ -2,11 +2,12 @@
 
 import streamlit as st
 
+from retention import columns, formatting
 from retention.engine.base import SMALL_SEGMENT
 from retention.figures.segments import segment_bars, segment_rates
 from retention.figures.trends import chart_lines
 from retention.glossary import METRICS
-from ui import controls, render, state
+from ui import controls, drilldown, render, state
 from ui.boot import ensure_app
 
 ensure_app()
@@ -33,13 +34,25 @@ st.caption(render.md(tr("{attribute}: last period {period}; averages pooled over
                         "Segments marked * have fewer than {n} customers at the start of the last period, "
                         "too few for a stable rate.", attribute=attribute, period=period, n=SMALL_SEGMENT)))
 currency = state.currency()
+no_start = tr("No segment had paying customers at the start of the period: pick a longer range, or load a "
+              "subscriptions file that reaches further back.")
+no_end = tr("No segment has paying customers at the end of the period: check the end dates in the subscriptions file.")
 left, right = st.columns(2)
+points = []
 with left:
-    render.chart(segment_rates(frame, tr=tr), key="seg_rates")
-    render.chart(segment_bars(frame, "arpa", currency, tr), key="seg_arpa")
+    points += render.selectable_chart(lambda: segment_rates(frame, tr=tr), key="seg_rates",
+                                      depends_on=(view, attribute), empty=no_start)
+    points += render.selectable_chart(lambda: segment_bars(frame, "arpa", currency, tr), key="seg_arpa",
+                                      depends_on=(view, attribute, currency), empty=no_end)
 with right:
-    render.chart(segment_bars(frame, "logo_churn_rate", currency, tr), key="seg_churn")
-    render.chart(segment_bars(frame, "mrr_end", currency, tr), key="seg_mrr")
+    points += render.selectable_chart(lambda: segment_bars(frame, "logo_churn_rate_avg", currency, tr), key="seg_churn",
+                                      depends_on=(view, attribute), empty=no_start)
+    points += render.selectable_chart(lambda: segment_bars(frame, "mrr_end", currency, tr), key="seg_mrr",
+                                      depends_on=(view, attribute, currency), empty=no_end)
+st.caption(tr("Click a bar to list that segment's customers."))
+pick = drilldown.picked(points, {i: True for i in range(8)}, len(frame))
+if pick is not None:
+    drilldown.segment(view, attribute, str(frame["segment"].iloc[pick[0]]), key="segment_drill")
 
 st.subheader(tr("Benchmark that fits each segment"))
 st.caption(tr("Monthly logo churn benchmarks depend on price: each segment is compared with the band of its own ARPA."))
@@ -49,8 +62,8 @@ for record in frame.itertuples(index=False):
     fits.append({
         tr("Segment"): record.segment,
         tr(METRICS["arpa"].label): render.format_value("arpa", record.arpa, currency),
-        tr(METRICS["logo_churn_rate"].label): render.format_value("logo_churn_rate", record.logo_churn_rate),
-        tr("Benchmark"): "; ".join(f"{line.name}: {line.value:.1f} %" for line in lines) or "—",
+        columns.describe("logo_churn_rate_avg", tr).label: render.format_value("logo_churn_rate", record.logo_churn_rate_avg),
+        tr("Benchmark"): "; ".join(f"{line.name}: {formatting.percent(line.value, tr.language)}" for line in lines) or "—",
     })
 st.dataframe(fits, hide_index=True, width="stretch")
 

@@ -32,17 +32,18 @@ from retention.engine import (
     compute_metrics,
 )
 from retention.importing import LoadError, LoadResult
-from retention.workspace import WorkspaceBusy, WorkspaceError
+
+_LAZY = {"Workspace", "WorkspaceBusy", "WorkspaceError", "open_workspace"}
 
 
-def __getattr__(name: str):
-    """`retention.Workspace` and `retention.open_workspace`, imported on first use (DuckDB is not needed before)."""
-    if name in ("Workspace", "open_workspace"):
-        from retention import workspace
+def __getattr__(name: str) -> object:
+    """The workspace store (and DuckDB under it) loads on first use: a CLI command or a page that never
+    opens a workspace must not pay for it at start (issue 15)."""
+    if name in _LAZY:
+        import retention.workspace as workspace
 
         return getattr(workspace, name)
     raise AttributeError(f"module 'retention' has no attribute {name!r}")
-
 
 __all__ = [
     "METRIC_NAMES", "CohortTable", "Dataset", "DrillDown", "Engine", "InputFile", "Lifetimes", "LoadError", "LoadResult",

@@ -7,6 +7,7 @@ recorded, so a page that shows a string missing from its language's catalog fail
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from pathlib import Path
@@ -18,6 +19,8 @@ from babel.numbers import format_currency
 from streamlit.testing.v1 import AppTest
 
 from retention import i18n
+from retention.benchmarks.catalog import KNOWN_METRICS
+from retention.glossary import METRICS
 from retention.i18n import LANGUAGES, Translator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,6 +78,87 @@ def misses(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     return found
 
 
+RAW_KEY = re.compile(r"\b(" + "|".join(sorted((k for k in KNOWN_METRICS | set(METRICS) if "_" in k), key=len, reverse=True))
+                     + r")\b")
+ENGLISH_WORDS = {"year", "month", "quarter", "week-8", "day-7", "SaaS overall", "n.d."}
+"""English words that once leaked into translated pages as whole cells (period bases, undated sources)."""
+
+
+def _english_only(language: str) -> set[str]:
+    """English messages whose translation differs: seeing one of them whole on a translated page is a leak."""
+    tr = Translator(language)
+    catalog = [m for m in _catalog(language) if m.id and m.string]
+    translations = {tr(m.id) for m in catalog}  # Romanian "Data" (= Date) is a translation, not the English "Data"
+    return ({m.id for m in catalog if tr(m.id) != m.id and len(m.id) > 2} | ENGLISH_WORDS) - translations - _data_values()
+
+
+def _data_values() -> set[str]:
+    """Values of the sample's own columns (the plan "Growth", the industry "Software"): the user's words, shown as they are."""
+    values: set[str] = set()
+    for name in ("customers.csv", "subscriptions.csv"):
+        frame = pd.read_csv(ROOT / "sample_data" / name, dtype=str)
+        for column in frame.columns:
+            if frame[column].nunique() <= 50:
+                values |= set(frame[column].dropna())
+    return values
+
+
+def _figure_texts(spec: dict) -> list[str]:
+    layout = spec.get("layout", {})
+    texts = []
+    title = layout.get("title")
+    texts.append(title.get("text", "") if isinstance(title, dict) else str(title or ""))
+    for key, axis in layout.items():
+        if key.startswith(("xaxis", "yaxis")) and isinstance(axis, dict):
+            axis_title = axis.get("title")
+            texts.append(axis_title.get("text", "") if isinstance(axis_title, dict) else str(axis_title or ""))
+            texts += [str(t) for t in axis.get("ticktext") or []]
+    texts += [str(a.get("text", "")) for a in layout.get("annotations", [])]
+    texts += [str(s.get("name", "")) for s in layout.get("shapes", []) if s.get("showlegend")]
+    for trace in spec.get("data", []):
+        texts.append(str(trace.get("name", "")))
+        if trace.get("type") in ("bar", "waterfall", "heatmap") and isinstance(trace.get("x"), list):
+            texts += [str(x) for x in trace["x"] if isinstance(x, str)]
+    return [t for text in texts for t in re.split(r"<br>|<[^>]+>", text) if t.strip()]
+
+
+RAW_DATA_PAGES = {"pages/data.py"}
+"""Pages whose table cells are the user's own rows (status `active`, industry `Retail`), shown as uploaded."""
+
+
+def page_texts(at: AppTest, cells: bool = True) -> list[str]:
+    """Every piece of text a page shows: titles, paragraphs, captions, alerts, cards, table headers and text
+    cells, and the titles, axis titles, tick labels, legend entries and category labels of its charts."""
+    texts: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "success", "warning", "error"):
+        texts += [str(e.value) for e in getattr(at, kind)]
+    for metric in at.metric:
+        texts += [str(metric.label), str(metric.value)]
+    for frame in at.dataframe:
+        value = frame.value
+        value = value.data if hasattr(value, "data") and not isinstance(value, pd.DataFrame) else value
+        texts += [str(c) for c in value.columns]
+        for column in value.columns if cells else ():
+            if value[column].dtype == object:
+                texts += [str(v) for v in value[column].head(50) if isinstance(v, str)]
+    for chart in at.get("plotly_chart"):
+        texts += _figure_texts(json.loads(chart.proto.spec))
+    return texts
+
+
+def untranslated_text(at: AppTest, language: str, page: str = "") -> list[str]:
+    """Raw metric keys (week_8_retention) and whole English messages on a page shown in `language`."""
+    english = _english_only(language)
+    found = []
+    for text in page_texts(at, cells=page not in RAW_DATA_PAGES):
+        clean = text.strip().rstrip(":").strip()
+        if RAW_KEY.search(text):
+            found.append(f"raw key: {text!r}")
+        elif clean in english:
+            found.append(f"English: {text!r}")
+    return found
+
+
 def test_pages_are_discovered_from_app_py() -> None:
     assert "pages/overview.py" in PAGES and "pages/definitions.py" in PAGES and len(PAGES) >= 7
 
@@ -94,6 +178,8 @@ def test_every_page_renders_translated(language: str, english_titles: dict[str, 
         title = at.title[0].value
         assert title == tr(english_titles[page]), (language, page, title)
         assert english_titles[page] in {m.id for m in _catalog(language) if m.string}, (language, page)
+        problems = untranslated_text(at, language, page)
+        assert not problems, (language, page, problems[:10])
     assert not misses, f"shown without a translation: {sorted(set(misses))[:20]}"
 
 

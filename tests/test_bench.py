@@ -7,6 +7,7 @@ disagreement is caught, and that `python -m retention.bench --quick` prints its 
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -133,3 +134,37 @@ def test_module_entry_point_runs():
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert HEADER in done.stdout
+
+
+def test_whole_process_cli_and_duckdb_script_agree_on_a_generated_company():
+    """The whole-process comparison: both processes run on the same CSV file and print the same numbers."""
+    from retention.bench.process import process_table, whole_process
+
+    company = make_company("tiny")
+    loaded = load_subscriptions(company.subscriptions_csv, "subscriptions.csv")
+    result = whole_process("tiny", company.subscription_rows, company.subscriptions_csv, data_as_of(loaded.table), 1,
+                           lambda _: None)
+    assert result.check == "agree"
+    assert result.cli > 0 and result.duckdb > 0 and result.help > 0
+    table = process_table([result])
+    assert f"| tiny | {company.subscription_rows:,} |" in table and "| agree |" in table
+
+
+def test_duckdb_script_gives_the_hand_worked_months(tmp_path):
+    """The standalone SQL script reads a CSV with amount + interval + quantity and a trial, as the product does."""
+    csv = tmp_path / "subs.csv"
+    csv.write_text(
+        "customer_id,start_date,end_date,amount,interval,quantity,status,trial_end\n"
+        "A,2019-01-15,,100,month,1,active,\n"
+        "B,2019-01-10,,600,year,1,active,\n"  # 600 a year = 50 a month
+        "B,2019-02-20,2019-04-15,15,month,2,canceled,\n"  # 30 a month on top
+        "C,2019-02-01,2019-03-10,100,month,1,canceled,\n"
+        "C,2019-05-05,,40,month,1,active,\n"
+        "D,2019-03-01,,60,month,1,trialing,2019-04-15\n"
+        "X,2019-01-05,,99,month,1,incomplete,\n"  # never paid: left out like the product's rejects
+    )
+    done = subprocess.run([sys.executable, str(ROOT / "retention" / "bench" / "duckdb_script.py"), str(csv), "2019-06-30"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    frame = pd.read_csv(io.StringIO(done.stdout), dtype={"period": str})
+    check_agree(_expected(MONTHLY), frame, "DuckDB script")

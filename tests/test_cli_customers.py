@@ -49,7 +49,7 @@ def test_cohort_cell_by_quarter(capsys):
     assert code == 0, err
     payload = json.loads(out)
     assert payload["period"] == "2019-Q2" and payload["cohort"] == "2019-Q1" and payload["age"] == 1
-    assert [(c["customer_id"], c["active"]) for c in payload["customers"]] == [
+    assert [(c["customer_id"], c["paying"]) for c in payload["customers"]] == [
         ("A", True), ("I", True), ("B", True), ("C", True), ("G", False)]
 
 

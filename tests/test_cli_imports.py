@@ -1,5 +1,5 @@
 """A CLI command imports only what it needs (issue 15): `metrics` and `--help` never pay for
-lifelines (and the SciPy it pulls in), Plotly, XlsxWriter, openpyxl or Babel.
+lifelines (and the SciPy it pulls in), Plotly, XlsxWriter, openpyxl, Babel or DuckDB.
 
 Each command runs in a fresh interpreter with `-X importtime`, which lists every module the
 process imported, so the test sees exactly what a user's `python -m retention …` loads.
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = ("lifelines", "scipy", "plotly", "xlsxwriter", "openpyxl", "babel", "streamlit")
+HEAVY = ("lifelines", "scipy", "plotly", "xlsxwriter", "openpyxl", "babel", "duckdb", "streamlit")
 
 
 def imported(*argv: str | Path) -> tuple[set[str], subprocess.CompletedProcess[str]]:

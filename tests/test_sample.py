@@ -207,3 +207,25 @@ def test_committed_sample_matches_its_documented_command(committed, tmp_path: Pa
     assert sum((SAMPLE_DIR / name).stat().st_size for name in FILES) < 5_000_000
     assert 40_000 <= len(committed.events) <= 60_000
 
+
+
+def test_sample_reads_like_a_real_b2b_saas(committed, tmp_path: Path) -> None:
+    """Numbers an investor would believe (issue 16): quick ratio 1–4, annual NRR 95–120 %, monthly logo
+    churn 1–5 %, fewer signups in summer and December, and one bad month (a price rise) to talk about."""
+    write_sample(committed, tmp_path)
+    subs = load_subscriptions((tmp_path / "subscriptions.csv").read_bytes(), "subscriptions.csv")
+    customers = load_customers((tmp_path / "customers.csv").read_bytes(), "customers.csv")
+    data = Dataset(subs, customers)
+    monthly = data.metrics(Query())
+    last_year = monthly.tail(12)
+    assert 1.0 <= last_year["quick_ratio"].median() <= 4.0
+    yearly = data.metrics(Query(granularity="year"))
+    assert 95.0 <= yearly["nrr"].iloc[-1] <= 120.0  # the last complete year
+    assert 1.0 <= last_year["logo_churn_rate"].median() <= 5.0
+    # The bad month stands out: the month of the price rise has the year's highest churn, twice the usual.
+    worst = last_year.loc[last_year["logo_churn_rate"].idxmax()]
+    assert worst["period"] == "2026-03" and worst["logo_churn_rate"] > 2 * last_year["logo_churn_rate"].median()
+    # Seasonal dip: July, August and December bring fewer new customers than the other months.
+    month = monthly["period"].str[-2:]
+    quiet = month.isin(["07", "08", "12"])
+    assert monthly.loc[quiet, "customers_new"].mean() < 0.8 * monthly.loc[~quiet & (monthly.index > 2), "customers_new"].mean()

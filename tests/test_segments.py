@@ -114,7 +114,8 @@ def test_bar_chart_marks_small_segments(frame):
     bar = fig.data[0]
     assert list(bar.y) == ["Pro *", "Team *", "(no value) *"]
     assert list(bar.x) == [100, 55, 70]
-    assert "EUR" in bar.hovertemplate
+    assert list(bar.text) == ["€100", "€55", "€70"]  # the currency written the reader's way, as on cards and tables
+    assert "customdata[1]" in bar.hovertemplate
     assert fig.layout.title.text == "ARPA by segment"
     assert any("fewer than 30" in a.text for a in fig.layout.annotations)
 

@@ -6,6 +6,8 @@ Streamlit elements that render text, or through `md()`, which escapes Markdown/H
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -49,8 +51,51 @@ def kpi_cards(kpis: list[Kpi], currency: str = "USD", per_row: int = 4) -> None:
             )
 
 
-def chart(fig: go.Figure, key: str | None = None) -> None:
+def chart(fig: go.Figure | Callable[[], go.Figure], key: str | None = None, empty: str | None = None,
+          depends_on: tuple | None = None) -> None:
+    """Draw a chart; one with nothing to show becomes the sentence `empty` (which file or column would fill it).
+
+    `fig` may be a function building the figure; with `depends_on` (what the figure depends on, e.g. the
+    view) the built figure is kept for the session, so a rerun that comes back to a view (a page
+    visited again, a period toggled back) draws without building Plotly objects again.
+    """
+    fig = figure(fig, key, depends_on)
+    if not _drawable(fig, empty):
+        return
     st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False})
+
+
+def figure(fig: go.Figure | Callable[[], go.Figure], key: str | None, depends_on: tuple | None = None) -> go.Figure:
+    """The figure, built by `fig()` when it is a builder and kept for the session under `depends_on`."""
+    if not callable(fig):
+        return fig
+    if depends_on is None:
+        return fig()
+    return state.cached(("figure", key, state.tr().language, *depends_on), fig)
+
+
+def _drawable(fig: go.Figure, empty: str | None) -> bool:
+    """False (and the sentence `empty` shown under the chart's title) when the chart has nothing to draw."""
+    from retention.figures.empty import has_data
+
+    if has_data(fig):
+        return True
+    tr = state.tr()
+    title = fig.layout.title.text if fig.layout.title and fig.layout.title.text else ""
+    with st.container(border=True):
+        if title:
+            st.markdown(f"**{md(title)}**")
+        st.caption(empty or tr("Nothing to draw in the selected range and segment."))
+    return False
+
+
+def selectable_chart(fig: go.Figure | Callable[[], go.Figure], key: str, depends_on: tuple | None = None,
+                     empty: str | None = None) -> list:
+    """A clickable chart (`ui.drilldown.selectable`) with the same cache and empty state as `chart`."""
+    from ui import drilldown
+
+    fig = figure(fig, key, depends_on)
+    return drilldown.selectable(fig, key) if _drawable(fig, empty) else []
 
 
 def _unique(headers: list[str]) -> list[str]:
@@ -86,7 +131,9 @@ def styled(table: pd.DataFrame, currency: str | None = None):
             kind = "number"
         elif kind in ("date", "text", "bool", None) or not pd.api.types.is_numeric_dtype(series.dtype):
             kind = "date" if kind == "date" and not pd.api.types.is_object_dtype(series.dtype) else "text"
-        if kind not in ("text", "bool_widget"):
+        if column.kind == "date":
+            kind = "date"  # dates kept as Python objects (with None for "no date") are still dates
+        if kind != "bool_widget":
             formats[head] = formatting.cell_formatter(kind, tr.language, currency)
         config[head] = st.column_config.Column(help=column.help or None)
     return frame.style.format(formats), config
@@ -127,6 +174,45 @@ def table_with_exports(table: pd.DataFrame, name: str, key: str) -> None:
     download_buttons(table, name, key)
 
 
+UPLOADER_CSS = """<style>
+[data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
+[data-testid="stFileUploaderDropzone"] button { font-size: 0; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stIconMaterial"] { font-size: 1.25rem; }
+</style>"""
+"""Streamlit writes the uploader's button ("Upload") and limits ("200MB per file") in English only;
+this hides both words (the upload icon stays) and `uploader_help` says the same in the reader's language."""
+
+
+def uploader_help() -> None:
+    """The uploader's own words hidden (`UPLOADER_CSS`), said once in the reader's language instead."""
+    tr = state.tr()
+    st.markdown(UPLOADER_CSS, unsafe_allow_html=True)
+    st.caption(tr("Drop a file on a box below or click its upload button; up to {n} MB per file.",
+                  n=formatting.number(st.get_option("server.maxUploadSize"), tr.language)))
+
+
+def currency_assumed() -> bool:
+    """True when the subscriptions name no currency and `state.currency()` fell back to its default."""
+    table = state.dataset().subscriptions.table
+    if "currency" not in table:
+        return True
+    values = table["currency"].astype(str).str.strip()
+    return bool(values[values.ne("") & values.ne("NAN") & values.ne("nan")].empty)
+
+
+def window_dates(view: state.View) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """First and last day of the sidebar's range (None when the range is open), for day-based tables."""
+    freq = {"month": "M", "quarter": "Q", "year": "Y"}[view.granularity]
+
+    def bound(label: str | None, first: bool) -> pd.Timestamp | None:
+        if not label:
+            return None
+        period = pd.Period(label.replace("-Q", "Q"), freq=freq)
+        return period.start_time if first else period.end_time.normalize()
+
+    return bound(view.start, True), bound(view.end, False)
+
+
 def no_periods_message() -> None:
     tr = state.tr()
     st.info(tr("No complete period in the selected range. Pick a longer range or a later 'Data as of' date "
@@ -144,16 +230,24 @@ def caption_for(view: state.View, table: pd.DataFrame) -> None:
     st.caption(md(" · ".join([span, segment, tr("data as of {date}", date=as_of), source])))
 
 
-def trend(fig: go.Figure, metrics: list[str], view: state.View, table: pd.DataFrame, key: str) -> None:
-    """A trend chart with the benchmarks and targets that fit it."""
+def trend(fig: go.Figure | Callable[[], go.Figure], metrics: list[str], view: state.View, table: pd.DataFrame,
+          key: str) -> None:
+    """A trend chart with the benchmarks, targets and notes that fit it (cached per view, targets and notes when
+    `fig` is a builder)."""
     from retention.figures.notes import add_notes
     from retention.figures.trends import with_benchmarks
 
     arpa_values = table["arpa"].dropna() if "arpa" in table else pd.Series(dtype=float)
     arpa = float(arpa_values.iloc[-1]) if len(arpa_values) else None
-    fig, _ = with_benchmarks(fig, metrics, view.granularity, arpa, state.targets(), state.tr())
-    fig = add_notes(fig, state.notes(), [str(p) for p in table["period"]], view.granularity)
-    chart(fig, key=key)
+    targets = tuple(state.targets())
+    notes = state.notes()
+
+    def build() -> go.Figure:
+        base = fig() if callable(fig) else fig
+        base, _ = with_benchmarks(base, metrics, view.granularity, arpa, targets, state.tr())
+        return add_notes(base, notes, [str(p) for p in table["period"]], view.granularity)
+
+    chart(build, key=key, depends_on=(view, targets, tuple(notes), tuple(metrics)) if callable(fig) else None)
 
 
 def report_downloads(view: state.View, table: pd.DataFrame, key: str) -> None:

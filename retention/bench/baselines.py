@@ -174,6 +174,7 @@ def duckdb_metrics(
     """
     own = con is None
     con = con or duckdb.connect()
+    con.execute("SET enable_progress_bar = false")  # no bar in the benchmark's Markdown
     try:
         con.register("subs", subscriptions[["customer_id", "start_date", "end_date", "trial_end", "mrr"]])
         sql = _SQL.format(trunc=_TRUNC[granularity], months=_MONTHS[granularity])

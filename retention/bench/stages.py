@@ -27,9 +27,11 @@ import pandas as pd
 
 from retention.sample import SampleData, generate, generate_events
 
-SIZES: dict[str, int] = {"tiny": 300, "small": 1_000, "medium": 20_000, "large": 200_000}
-"""Customers per named size; every size spans MONTHS months."""
+SIZES: dict[str, int] = {"tiny": 300, "small": 1_000, "medium": 20_000, "large": 200_000, "xlarge": 2_000_000}
+"""Customers per named size; every size spans MONTHS months except those in SIZE_MONTHS."""
 MONTHS = 48
+SIZE_MONTHS: dict[str, int] = {"xlarge": 60}
+"""`xlarge` is the memory target's company: 2,000,000 customers over 60 months (120 million customer-months)."""
 SEED = 1
 EVENT_READ_MAX = 2_000_000
 """Event logs above this are not read back from CSV: a 10M-row export is ~600 MB, three times the
@@ -151,6 +153,7 @@ class Company:
 def make_company(size: str, customers: int | None = None, months: int = MONTHS, seed: int = SEED) -> Company:
     """Generate the company of a named size (no usage log: logs are generated per event size)."""
     customers = SIZES[size] if customers is None else customers
+    months = SIZE_MONTHS.get(size, months)
     start = time.perf_counter()
     data = generate(customers, months, seed, event_rows=0)
     subs, cust = to_csv_bytes(data.subscriptions), to_csv_bytes(data.customers)
@@ -191,6 +194,6 @@ def count_label(n: int) -> str:
 
 
 __all__ = [
-    "EVENT_READ_MAX", "MONTHS", "SIZES", "Company", "Timing", "canonical_events", "count_label", "make_company",
+    "EVENT_READ_MAX", "MONTHS", "SIZES", "SIZE_MONTHS", "Company", "Timing", "canonical_events", "count_label", "make_company",
     "make_events", "measure", "memory_method", "parse_count", "process_peak_mb", "to_csv_bytes",
 ]

@@ -83,14 +83,15 @@ class Engine(ABC):
     def cohort_customers(self, query: Query, *, cohort: str, age: int) -> DrillDown:
         """Cohort `cohort`'s customers (METRICS.md §6) at age `age`, paying then or not, with MRR.
 
-        The active rows are the heatmap cell (K, k); `mrr_before` is their MRR at age 0.  A cell after
+        The paying rows are the heatmap cell (K, k); `mrr_before` is their MRR at age 0.  A cell after
         the window's end (or the data's) is a ValueError saying so.
         """
 
     @abstractmethod
-    def segment_members(self, query: Query, *, segment: Segment, period: str | None = None) -> DrillDown:
-        """Customers of `segment` paying at `period`'s snapshot (default: the window's last period) or at
-        the one before, with MRR before and after and their movement ("" for unchanged)."""
+    def segment_members(self, query: Query, *, segment: Segment | None, period: str | None = None) -> DrillDown:
+        """Customers of `segment` (None: everyone) paying at `period`'s snapshot (default: the window's
+        last period) or at the one before, with MRR before and after and their movement ("" for
+        unchanged).  The `paying` rows are the segment's customers at the end of `period`."""
 
     @abstractmethod
     def customer_names(self) -> pd.Series:

@@ -24,7 +24,7 @@ NAME_COLUMNS = (
 )
 """Customers-file columns read as the customer's name, best first (a company name beats an e-mail)."""
 
-MEMBER_COLUMNS = ["customer_id", "customer_name", "mrr_before", "mrr_after", "movement", "active"]
+MEMBER_COLUMNS = ["customer_id", "customer_name", "mrr_before", "mrr_after", "movement", "paying"]
 
 
 def _normal(header: str) -> str:
@@ -73,7 +73,7 @@ def _position(periods: pd.PeriodIndex, text: str, granularity: Granularity, what
 def period_members(model: SnapshotModel, granularity: Granularity, period: str, rows: np.ndarray) -> pd.DataFrame:
     """Customers of `rows` paying at the previous snapshot or at `period`'s, with their movement.
 
-    Columns: customer_id, mrr_before, mrr_after, movement ("" = unchanged), active (paying at `period`).
+    Columns: customer_id, mrr_before, mrr_after, movement ("" = unchanged), paying (at `period`).
     """
     periods, mrr = model.matrix(granularity)
     p = _position(periods, period, granularity, "period")
@@ -86,7 +86,7 @@ def period_members(model: SnapshotModel, granularity: Granularity, period: str, 
         "mrr_before": prev[keep] / MICRO,
         "mrr_after": cur[keep] / MICRO,
         "movement": classify(prev[keep], cur[keep], ~earlier[keep]),
-        "active": cur[keep] > 0,
+        "paying": cur[keep] > 0,
     })
     return frame.sort_values(["mrr_after", "customer_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
@@ -96,7 +96,7 @@ def cohort_members(model: SnapshotModel, granularity: Granularity, cohort: str, 
     """Cohort `cohort`'s customers (first paying snapshot in it) at age `age`: (label of K+age, members).
 
     Columns: customer_id, mrr_before (MRR at age 0), mrr_after (MRR at K+age), movement (the move into
-    K+age), active.  Active members first, largest MRR first; the active ones are the cohort cell.
+    K+age), paying.  Paying members first, largest MRR first; the paying ones are the cohort cell.
     """
     if int(age) != age or age < 0:
         raise ValueError(f"age {age} is not a whole number of periods ≥ 0")
@@ -118,9 +118,9 @@ def cohort_members(model: SnapshotModel, granularity: Granularity, cohort: str, 
         "mrr_before": mrr[keep, k] / MICRO,
         "mrr_after": cur / MICRO,
         "movement": classify(prev, cur, np.full(len(cur), age == 0)),
-        "active": cur > 0,
+        "paying": cur > 0,
     })
-    frame = frame.sort_values(["active", "mrr_after", "customer_id"], ascending=[False, False, True], kind="stable")
+    frame = frame.sort_values(["paying", "mrr_after", "customer_id"], ascending=[False, False, True], kind="stable")
     return label(periods[j]), frame.reset_index(drop=True)
 
 
@@ -181,3 +181,15 @@ def history(model: SnapshotModel, subscriptions: pd.DataFrame, customers: pd.Dat
         "mrr_after": row[moved] / MICRO,
     })
     return CustomerHistory(customer_id, name, spans, mrr, movements, attributes)
+
+
+def events_per_week(events: pd.DataFrame, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Product activity: one row per Monday-starting week, first event to the last (or as-of day): week, events."""
+    if events.empty:
+        return pd.DataFrame({"week": pd.Series(dtype=str), "events": pd.Series(dtype="int64")})
+    stamps = pd.to_datetime(events["timestamp"], utc=True).dt.tz_convert(None)
+    weeks = stamps.dt.to_period("W-SUN")
+    last = pd.Timestamp(as_of).to_period("W-SUN") if as_of is not None else weeks.max()
+    index = pd.period_range(weeks.min(), max(last, weeks.min()), freq="W-SUN")
+    counts = weeks.value_counts().reindex(index, fill_value=0)
+    return pd.DataFrame({"week": [str(p.start_time.date()) for p in index], "events": counts.to_numpy(dtype="int64")})

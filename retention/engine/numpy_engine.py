@@ -147,7 +147,7 @@ class NumpyEngine(Engine):
         period, frame = cohort_members(model, query.granularity, cohort, age, self.rows(query.segment, query.as_of), end)
         return DrillDown(period, self.named(frame), cohort=label(parse_period(cohort, query.granularity)), age=int(age))
 
-    def segment_members(self, query: Query, *, segment: Segment, period: str | None = None) -> DrillDown:
+    def segment_members(self, query: Query, *, segment: Segment | None, period: str | None = None) -> DrillDown:
         model = self.model(query.as_of)
         if period is None:
             labels = self.metrics(query.but(segment=segment))["period"]

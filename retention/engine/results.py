@@ -67,8 +67,8 @@ class DrillDown:
 
     `frame` columns: customer_id, customer_name ("" when the data names nobody), mrr_before (at the
     previous snapshot; for a cohort cell, at the cohort's first snapshot), mrr_after (at the period's
-    snapshot), movement (one of MOVEMENTS, or "" for none) and, for cohort and segment lists, active
-    (paying at `period`).  `cohort`/`age` or `segment` say which cell or bar the list belongs to.
+    snapshot), movement (one of MOVEMENTS, or "" for none) and, for cohort and segment lists, paying
+    (at `period`'s snapshot).  `cohort`/`age` or `segment` say which cell or bar the list belongs to.
     """
 
     period: str

@@ -101,10 +101,7 @@ class SnapshotModel:
 
     def changes(self, granularity: Granularity) -> Changes:
         """Every (customer, period) whose MRR differs from the period before, cached per granularity."""
-        if granularity not in self._cache:
-            periods, mrr = self.matrix(granularity)
-            self._cache[granularity] = Changes.from_matrix(periods, mrr)
-        return self._cache[granularity]
+        return self.memo(granularity, lambda: Changes.from_matrix(*self.matrix(granularity)))
 
 
 @dataclass(frozen=True)
@@ -198,5 +195,5 @@ def build_model(subscriptions: pd.DataFrame, as_of: pd.Timestamp | None = None) 
     if len(month_periods) == n_months:
         row, col = np.divmod(changed, n_months)
         cur = mrr[row, col]
-        model._cache["month"] = Changes.from_cells(month_periods, row, col, cur - delta, cur)
+        model.memo("month", lambda: Changes.from_cells(month_periods, row, col, cur - delta, cur))
     return model

@@ -1,29 +1,32 @@
 """Industry benchmarks and the user's targets drawn on any trend chart.
 
-A benchmark is a dashed horizontal line (and a shaded band when the source gives a range) with
-a short label at its left end; the source, year, period basis and any conversion formula show on
-hover.  Plotly shapes have no hover, so each line also gets an invisible scatter trace across the
-chart's x values that carries the hover text.  Targets use a dotted line in another colour, so
+A benchmark is a dashed horizontal line (and a shaded band when the source gives a range) named
+in the legend under the chart, never in a label over the data: the entry gives the value on the
+chart's basis, the conversion when there was one, and the source and year, so screenshots and
+exported charts carry them.  Plotly shapes have no hover, so each line also gets a scatter trace
+across the chart's x values that draws the legend entry and carries the hover text.  Targets use a dotted line in another colour, so
 "what the industry does" and "what we promised ourselves" are never confused.
 """
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable, Sequence
 
 import plotly.graph_objects as go
 
+from retention import formatting
 from retention.benchmarks.selection import BenchmarkLine, per_basis
 from retention.escaping import plotly_text
+from retention.figures.empty import REFERENCE_RANK
 from retention.figures.theme import COLORS
 from retention.i18n import ENGLISH, Translator
 
 BENCHMARK_COLOR = "#475569"
 TARGET_COLOR = COLORS["secondary"]
 _BAND_OPACITY = 0.10
-_MAX_LABEL = 48
-_LABEL_POSITIONS = ("top left", "bottom left", "top right", "bottom right")
-"""Label corners taken in turn, so labels of lines close together do not print over each other."""
+_WRAP = 64
+"""Characters per legend line: two charts side by side on a laptop still show whole entries."""
 
 
 def _x_values(fig: go.Figure) -> list[object]:
@@ -36,10 +39,6 @@ def _x_values(fig: go.Figure) -> list[object]:
         for x in xs:
             seen.setdefault(x, None)
     return list(seen)
-
-
-def _short(text: str) -> str:
-    return text if len(text) <= _MAX_LABEL else text[: _MAX_LABEL - 1] + "…"
 
 
 def _hover(line: BenchmarkLine, tr: Translator) -> str:
@@ -60,21 +59,70 @@ def _hover(line: BenchmarkLine, tr: Translator) -> str:
     return "<br>".join(parts) + "<extra></extra>"
 
 
-def _draw(
-    fig: go.Figure, line: BenchmarkLine, xs: Sequence[object], tr: Translator, color: str, dash: str, position: str
-) -> None:
+def _short_number(value: float, language: str) -> str:
+    """4.91, 6.8, 90 written the reader's way, without padding zeros."""
+    places = next((d for d in (0, 1, 2) if abs(round(value, d) - value) < 1e-9), 2)
+    return formatting.number(value, language, places)
+
+
+def _wrap(text: str, width: int = _WRAP) -> list[str]:
+    return textwrap.wrap(text, width=width, break_long_words=False) or [""]
+
+
+def legend_text(line: BenchmarkLine, tr: Translator) -> str:
+    """The legend entry: what the line is, its value on this chart's basis, and where it comes from.
+
+    A converted line says so and how (the formula), so a monthly benchmark on a quarterly chart is
+    never read as a quarterly one.  Source and year sit in the entry itself, so a screenshot or an
+    exported chart carries them, not only the hover.
+    """
+    language = getattr(tr, "language", "en")
+    # No-break spaces keep "14.0 % a quarter" on one legend line.
+    shown = (formatting.number(line.value, language, 1) + " % " + per_basis(line.basis, tr)).replace(" ", "\u00a0")
+    if line.converted:
+        head = tr("{name}, converted: {value}", name=line.name, value=shown)
+        source = tr("published as {value} % {per}; {formula}", value=_short_number(line.source_value, language),
+                    per=per_basis(line.source_basis, tr), formula=line.formula)
+    else:
+        head = f"{line.name}: {shown}"
+        source = ""
+    if line.kind == "target":
+        cite = tr("your target")
+    elif line.source:
+        cite = f"{line.source}, {line.year if line.year is not None else tr('n.d.')}"
+    else:
+        cite = ""
+    small = " · ".join(part for part in (source, cite) if part)
+    lines = [plotly_text(part) for part in _wrap(head)]
+    lines += [f'<span style="font-size:10px;color:{BENCHMARK_COLOR}">{plotly_text(part)}</span>' for part in _wrap(small)
+              if part]
+    return "<br>".join(lines)
+
+
+def _draw(fig: go.Figure, line: BenchmarkLine, xs: Sequence[object], tr: Translator, color: str, dash: str) -> None:
     if line.low is not None and line.high is not None:
         fig.add_hrect(y0=line.low, y1=line.high, fillcolor=color, opacity=_BAND_OPACITY, line_width=0, layer="below")
-    fig.add_hline(
-        y=line.value, line_dash=dash, line_color=color, line_width=1.5, layer="below",
-        annotation_text=plotly_text(_short(line.name)), annotation_position=position,
-        annotation_font={"size": 10, "color": color},
-    )
+    fig.add_hline(y=line.value, line_dash=dash, line_color=color, line_width=1.5, layer="below")
     if xs:
         fig.add_scatter(
-            x=list(xs), y=[line.value] * len(xs), mode="markers", marker={"opacity": 0, "size": 8, "color": color},
-            name=line.name, showlegend=False, hovertemplate=_hover(line, tr), meta={"benchmark": line.id, "kind": line.kind},
+            x=list(xs), y=[line.value] * len(xs), mode="lines", marker={"opacity": 0, "size": 8, "color": color},
+            line={"color": color, "dash": dash, "width": 1.5}, name=legend_text(line, tr), showlegend=True,
+            legendrank=REFERENCE_RANK, hovertemplate=_hover(line, tr), meta={"benchmark": line.id, "kind": line.kind},
         )
+
+
+def reference_line(fig: go.Figure, y: float, text: str, color: str, xs: Sequence[object] | None = None,
+                   dash: str = "dash") -> go.Figure:
+    """A fixed reference value (quick ratio 4, day-7 7 %) drawn as a line named in the legend, not over the data.
+
+    The line is a shape with its own legend entry, so it is no data trace (an empty chart stays empty).
+    `xs` is accepted for symmetry with benchmark lines; a shape spans the whole width anyway.
+    """
+    fig.add_hline(
+        y=y, line_dash=dash, line_color=color, line_width=1.5, layer="below", showlegend=True,
+        name="<br>".join(plotly_text(part) for part in _wrap(text)), legendrank=REFERENCE_RANK,
+    )
+    return fig
 
 
 def add_benchmarks(
@@ -88,7 +136,11 @@ def add_benchmarks(
     """
     xs = _x_values(fig)
     styled = [(line, line.kind == "target") for line in lines] + [(line, True) for line in targets or ()]
-    for i, (line, target) in enumerate(styled):
+    for line, target in styled:
         color, dash = (TARGET_COLOR, "dot") if target else (BENCHMARK_COLOR, "dash")
-        _draw(fig, line, xs, tr, color, dash, _LABEL_POSITIONS[i % len(_LABEL_POSITIONS)])
+        _draw(fig, line, xs, tr, color, dash)
+    if styled:
+        # Each legend entry takes two or three short lines under the chart; give them room instead of
+        # squeezing the plot.
+        fig.update_layout(height=(fig.layout.height or 360) + 44 * len(styled), showlegend=True)
     return fig

@@ -21,6 +21,8 @@ Mode = Literal["percent", "count"]
 # Light to dark blue: readable in print and for the common colour-vision deficiencies.
 SCALE = [[0.0, "#f7fbff"], [0.25, "#c6dbef"], [0.5, "#6baed6"], [0.75, "#2171b5"], [1.0, "#08306b"]]
 TEXT_LIMIT = 24  # write the number in each cell only while the grid stays readable
+MAX_AGES = {"month": 25, "quarter": 13, "year": 11}
+"""Columns shown (two years of months, three of quarters, ten of years); the export keeps every cell."""
 
 AGE_TITLE = {
     "month": N_("Months since the cohort's first month"),
@@ -40,60 +42,71 @@ def cohort_heatmap(
 ) -> go.Figure:
     """Cohorts (rows, oldest on top) × age (columns); cells after the window's end stay blank."""
     revenue = table.basis == "revenue"
-    wide_values = table.wide("values")
-    wide_percent = table.wide("percent")
-    ages = [c for c in wide_values.columns if c not in ("cohort", "size")]
-    values = wide_values[ages].to_numpy(dtype=float)
-    percent = wide_percent[ages].to_numpy(dtype=float)
+    ages = [c for c in table.wide("values").columns if c not in ("cohort", "size")][: MAX_AGES[table.granularity]]
+    values = table.wide("values")[ages].to_numpy(dtype=float)
+    percent = table.wide("percent")[ages].to_numpy(dtype=float)
     z = percent if mode == "percent" else values
     cohorts = [r.label for r in table.rows]
-    y = [cohort_label(r.label, r.customers, tr) for r in table.rows]
-    x = [str(a) for a in ages]
-
-    value_fmt = ",.0f"
-    value_name = tr("MRR") if revenue else tr("Customers")
-    unit = " " + currency if revenue else ""
-    customdata = np.empty(z.shape + (3,), dtype=object)
-    customdata[..., 0] = np.array(cohorts, dtype=object)[:, None] if len(cohorts) else None
-    customdata[..., 1] = values
-    customdata[..., 2] = percent
-    hover = "<br>".join(
-        [
-            tr("Cohort: {cohort}", cohort="%{customdata[0]}"),
-            tr(AGE_UNIT[table.granularity], age="%{x}"),
-            value_name + ": %{customdata[1]:" + value_fmt + "}" + unit,
-            tr("Retained: {percent}", percent="%{customdata[2]:.1f}%"),
-        ]
-    ) + "<extra></extra>"
-
-    text = None
-    if len(cohorts) <= TEXT_LIMIT and len(ages) <= TEXT_LIMIT:
-        shown = np.round(z)
-        suffix = "%" if mode == "percent" else ""
-        text = np.where(np.isnan(z), "", pd.Series(shown.ravel()).map(
-            lambda v: "" if np.isnan(v) else f"{v:,.0f}{suffix}").to_numpy().reshape(z.shape))
-    if mode == "percent":
-        zmin, zmax, bar_title = 0.0, 100.0, "%"  # revenue cells above 100 % (expansion) show the darkest blue
-    else:
-        zmin, zmax = 0.0, float(np.nanmax(z)) if np.isfinite(z).any() else 1.0
-        bar_title = currency if revenue else tr("Customers")
+    zmin, zmax, bar_title = _color_range(z, mode, revenue, currency, tr)
     fig = go.Figure(
         go.Heatmap(
-            z=z, x=x, y=y, customdata=customdata, hovertemplate=hover, hoverongaps=False,
-            colorscale=SCALE, zmin=zmin, zmax=zmax, xgap=1, ygap=1,
+            z=z, x=[str(a) for a in ages], y=[cohort_label(r.label, r.customers, tr) for r in table.rows],
+            customdata=_cell_data(cohorts, values, percent), hovertemplate=_hover(table, revenue, currency, tr),
+            hoverongaps=False, colorscale=SCALE, zmin=zmin, zmax=zmax, xgap=1, ygap=1,
             colorbar={"title": {"text": bar_title}, "thickness": 12},
-            text=text, texttemplate="%{text}" if text is not None else None, textfont={"size": 10},
+            text=_cell_text(z, mode, len(cohorts), len(ages)), texttemplate="%{text}", textfont={"size": 10},
         )
     )
-    if revenue:
-        title = tr("Revenue retention by cohort") if mode == "percent" else tr("MRR by cohort")
-    else:
-        title = tr("Customer retention by cohort") if mode == "percent" else tr("Customers by cohort")
-    fig = base_layout(fig, title, x_title=tr(AGE_TITLE[table.granularity]), height=max(360, 24 * len(cohorts) + 140))
+    fig = base_layout(fig, _heatmap_title(revenue, mode, tr), x_title=tr(AGE_TITLE[table.granularity]),
+                      height=max(360, 24 * len(cohorts) + 140), language=getattr(tr, "language", "en"))
     fig.update_layout(hovermode="closest", plot_bgcolor="white")
     fig.update_yaxes(type="category", autorange="reversed", showgrid=False)
     fig.update_xaxes(showgrid=False, side="top")
     return fig
+
+
+def _cell_data(cohorts: list[str], values: np.ndarray, percent: np.ndarray) -> np.ndarray:
+    """Per cell: (cohort label, value, percent), what the hover reads."""
+    customdata = np.empty(values.shape + (3,), dtype=object)
+    customdata[..., 0] = np.array(cohorts, dtype=object)[:, None] if len(cohorts) else None
+    customdata[..., 1] = values
+    customdata[..., 2] = percent
+    return customdata
+
+
+def _hover(table: CohortTable, revenue: bool, currency: str, tr: Translator) -> str:
+    value_name = tr("MRR") if revenue else tr("Customers")
+    unit = " " + currency if revenue else ""
+    return "<br>".join(
+        [
+            tr("Cohort: {cohort}", cohort="%{customdata[0]}"),
+            tr(AGE_UNIT[table.granularity], age="%{x}"),
+            value_name + ": %{customdata[1]:,.0f}" + unit,
+            tr("Retained: {percent}", percent="%{customdata[2]:.1f}%"),
+        ]
+    ) + "<extra></extra>"
+
+
+def _cell_text(z: np.ndarray, mode: Mode, rows: int, columns: int) -> np.ndarray | None:
+    """Rounded values written on the cells, only while the grid is small enough to read them."""
+    if rows > TEXT_LIMIT or columns > TEXT_LIMIT:
+        return None
+    suffix = "%" if mode == "percent" else ""
+    shown = pd.Series(np.round(z).ravel()).map(lambda v: "" if np.isnan(v) else f"{v:,.0f}{suffix}")
+    return np.where(np.isnan(z), "", shown.to_numpy().reshape(z.shape))
+
+
+def _color_range(z: np.ndarray, mode: Mode, revenue: bool, currency: str, tr: Translator) -> tuple[float, float, str]:
+    if mode == "percent":
+        return 0.0, 100.0, "%"  # revenue cells above 100 % (expansion) show the darkest blue
+    top = float(np.nanmax(z)) if np.isfinite(z).any() else 1.0
+    return 0.0, top, currency if revenue else tr("Customers")
+
+
+def _heatmap_title(revenue: bool, mode: Mode, tr: Translator) -> str:
+    if revenue:
+        return tr("Revenue retention by cohort") if mode == "percent" else tr("MRR by cohort")
+    return tr("Customer retention by cohort") if mode == "percent" else tr("Customers by cohort")
 
 
 def average_retention(curve: pd.DataFrame, table: CohortTable, tr: Translator = ENGLISH) -> go.Figure:
@@ -110,7 +123,8 @@ def average_retention(curve: pd.DataFrame, table: CohortTable, tr: Translator = 
         )
     )
     title = tr("Average revenue retention curve") if revenue else tr("Average customer retention curve")
-    fig = base_layout(fig, title, y_title="%", x_title=tr(AGE_TITLE[table.granularity]))
+    fig = base_layout(fig, title, y_title="%", x_title=tr(AGE_TITLE[table.granularity]),
+                      language=getattr(tr, "language", "en"))
     fig.update_layout(hovermode="closest", showlegend=False)
     fig.update_xaxes(type="linear", dtick=1 if len(curve) <= 24 else None)
     fig.update_yaxes(rangemode="tozero")

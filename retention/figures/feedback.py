@@ -42,7 +42,8 @@ def nps_trend(table: pd.DataFrame, tr: Translator = ENGLISH) -> go.Figure:
         yaxis={"range": [0, 100]},
         yaxis2={"overlaying": "y", "side": "right", "range": [-100, 100], "showgrid": False, "zeroline": True, "title": tr("NPS")},
     )
-    return base_layout(fig, tr("Net Promoter Score and the mix of answers"), y_title=tr("% of responses"))
+    return base_layout(fig, tr("Net Promoter Score and the mix of answers"), y_title=tr("% of responses"),
+                      language=getattr(tr, "language", "en"))
 
 
 def csat_trend(table: pd.DataFrame, tr: Translator = ENGLISH) -> go.Figure:
@@ -60,7 +61,8 @@ def csat_trend(table: pd.DataFrame, tr: Translator = ENGLISH) -> go.Figure:
         yaxis={"range": [0, 100]},
         yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "rangemode": "tozero", "title": tr("Answers")},
     )
-    return base_layout(fig, tr("Customer satisfaction (CSAT): share of 4–5 answers"), y_title="%")
+    return base_layout(fig, tr("Customer satisfaction (CSAT): share of 4–5 answers"), y_title="%",
+                      language=getattr(tr, "language", "en"))
 
 
 def churn_by_group_chart(groups: dict[str, dict], tr: Translator = ENGLISH) -> go.Figure:
@@ -79,7 +81,8 @@ def churn_by_group_chart(groups: dict[str, dict], tr: Translator = ENGLISH) -> g
             hovertemplate="%{x}: %{y:.1f} % (%{text})<extra></extra>",
         )
     )
-    fig = base_layout(fig, tr("Churn within 3 months of answering, by NPS group"), y_title=tr("% churned"))
+    fig = base_layout(fig, tr("Churn within 3 months of answering, by NPS group"), y_title=tr("% churned"),
+                      language=getattr(tr, "language", "en"))
     fig.update_layout(showlegend=False, hovermode="closest")
     fig.update_yaxes(rangemode="tozero")
     return fig

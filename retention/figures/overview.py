@@ -11,9 +11,19 @@ from retention.i18n import ENGLISH, N_, Translator
 
 
 def retention_rates(table: pd.DataFrame, tr: Translator = ENGLISH) -> go.Figure:
-    return rate_lines(
+    """CRR and the retained rate; a CRR above 100 % is explained in its hover and under the title."""
+    fig = rate_lines(
         table, {"crr": N_("CRR"), "retained_rate": N_("Retained rate")}, tr("Customer retention rate"), tr
     )
+    why = tr("Above 100 %: customers who came back count at the end but are not new, so they are not subtracted.")
+    above = table["crr"].astype(float) > 100.0
+    if above.any():
+        crr = fig.data[0]
+        crr.customdata = ["<br>" + why if flag else "" for flag in above]
+        crr.hovertemplate = crr.hovertemplate.replace("<extra>", "%{customdata}<extra>")
+        fig.update_layout(title_subtitle={"text": why, "font": {"size": 11, "color": COLORS["muted"]}},
+                          margin={"t": 70})
+    return fig
 
 
 def logo_churn(table: pd.DataFrame, tr: Translator = ENGLISH) -> go.Figure:
@@ -41,7 +51,7 @@ def customer_movements(table: pd.DataFrame, tr: Translator = ENGLISH) -> go.Figu
         barmode="relative",
         yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "title": tr("Customers"), "tickformat": ",d"},
     )
-    return base_layout(fig, tr("Customers gained and lost"), y_title=tr("Customers per period"))
+    return base_layout(fig, tr("Customers gained and lost"), y_title=tr("Customers per period"), language=getattr(tr, "language", "en"))
 
 
 def ltv_lifetime(table: pd.DataFrame, currency: str = "USD", tr: Translator = ENGLISH) -> go.Figure:

@@ -6,9 +6,14 @@ show exactly the numbers of the tables and exports.
 
 from __future__ import annotations
 
+import textwrap
+
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from retention import formatting
+from retention.figures.benchmark_lines import reference_line
 from retention.figures.theme import COLORS, base_layout
 from retention.i18n import ENGLISH, N_, Translator
 
@@ -30,7 +35,7 @@ def mrr_line(table: pd.DataFrame, currency: str = "USD", tr: Translator = ENGLIS
             hovertemplate="%{x}: %{y:,.0f} " + currency + "<extra></extra>",
         )
     )
-    return base_layout(fig, tr("MRR at the end of each period"), y_title=currency)
+    return base_layout(fig, tr("MRR at the end of each period"), y_title=currency, language=getattr(tr, "language", "en"))
 
 
 def mrr_movements(table: pd.DataFrame, currency: str = "USD", tr: Translator = ENGLISH) -> go.Figure:
@@ -51,28 +56,51 @@ def mrr_movements(table: pd.DataFrame, currency: str = "USD", tr: Translator = E
         line={"color": "#0f172a", "width": 2}, hovertemplate=tr("Net change") + ": %{y:,.0f}<extra></extra>",
     )
     fig.update_layout(barmode="relative")
-    return base_layout(fig, tr("MRR movements per period"), y_title=currency)
+    return base_layout(fig, tr("MRR movements per period"), y_title=currency, language=getattr(tr, "language", "en"))
 
 
 def mrr_bridge(row: pd.Series, currency: str = "USD", tr: Translator = ENGLISH) -> go.Figure:
-    """Waterfall from MRR at the start of one period to MRR at its end."""
-    labels = [tr("Start MRR"), *(tr(name) for name in MOVEMENTS.values()), tr("End MRR")]
-    values = [row["mrr_start"]]
-    values += [(-1 if c in _NEGATIVE else 1) * row[c] for c in MOVEMENTS]
-    values.append(row["mrr_end"])
+    """Waterfall from MRR at the start of one period to MRR at its end.
+
+    The y axis starts just below the lowest level the bridge reaches, not at zero: the movements
+    are a few percent of MRR, and from zero they would be slivers.  The opening and closing bars are
+    cut by the axis and say so in their labels; every amount is written the reader's way.
+    """
+    language = getattr(tr, "language", "en")
+    signed = [(-1 if c in _NEGATIVE else 1) * float(row[c] or 0.0) for c in MOVEMENTS]
+    start, end = float(row["mrr_start"] or 0.0), float(row["mrr_end"] or 0.0)
+    # Labels on two short lines stay horizontal in a narrow column ("MRR de<br>début").
+    labels = ["<br>".join(textwrap.wrap(text, 11, break_long_words=False)) for text in
+              [tr("Start MRR"), *(tr(name) for name in MOVEMENTS.values()), tr("End MRR")]]
+    values = [start, *signed, end]
+    levels = np.cumsum([start, *signed])
+    low, high = float(min(levels.min(), end)), float(max(levels.max(), end))
+    moved = max(high - low, 0.02 * max(abs(high), 1.0))
+    floor = max(0.0, low - 0.6 * moved)
+    text = [formatting.money(start, currency, language),
+            *(formatting.signed(formatting.money(v, currency, language), v) for v in signed),
+            formatting.money(end, currency, language)]
     fig = go.Figure(
         go.Waterfall(
             x=labels, y=values, measure=["absolute", *["relative"] * len(MOVEMENTS), "total"],
-            increasing={"marker": {"color": COLORS["mrr_new"]}},
+            base=0, increasing={"marker": {"color": COLORS["mrr_new"]}},
             decreasing={"marker": {"color": COLORS["mrr_churned"]}},
             totals={"marker": {"color": COLORS["primary"]}},
             connector={"line": {"color": "#cbd5e1"}},
-            texttemplate="%{y:,.0f}", textposition="outside",
-            hovertemplate="%{x}: %{y:,.0f} " + currency + "<extra></extra>",
+            text=text, textposition="outside", cliponaxis=False,
+            hovertemplate="%{x}: %{text}<extra></extra>",
         )
     )
-    fig = base_layout(fig, tr("MRR bridge for {period}", period=row["period"]), y_title=currency)
-    fig.update_layout(hovermode="closest", showlegend=False)
+    fig = base_layout(fig, tr("MRR bridge for {period}", period=row["period"]), y_title=currency, language=language)
+    fig.update_layout(hovermode="closest", showlegend=False, margin={"t": 70})
+    fig.update_xaxes(tickangle=0)
+    fig.update_yaxes(range=[floor, high + 0.35 * moved], tickformat=",.0f")
+    if floor > 0:
+        fig.update_layout(title_subtitle={
+            "text": tr("The axis starts at {amount} so the movements stay visible.",
+                       amount=formatting.money(floor, currency, language)),
+            "font": {"size": 11, "color": COLORS["muted"]},
+        })
     return fig
 
 
@@ -88,7 +116,7 @@ def rate_lines(
             line={"color": color, "width": 2.5}, connectgaps=False,
             hovertemplate=tr(name) + ": %{y:,.1f}" + suffix + "<extra></extra>",
         )
-    return base_layout(fig, title, y_title=y_title)
+    return base_layout(fig, title, y_title=y_title, language=getattr(tr, "language", "en"))
 
 
 def nrr_grr(table: pd.DataFrame, tr: Translator = ENGLISH) -> go.Figure:
@@ -103,8 +131,6 @@ def arpa(table: pd.DataFrame, currency: str = "USD", tr: Translator = ENGLISH) -
 
 def quick_ratio(table: pd.DataFrame, tr: Translator = ENGLISH) -> go.Figure:
     fig = rate_lines(table, {"quick_ratio": N_("Quick ratio")}, tr("SaaS quick ratio"), tr, y_title="", suffix="")
-    fig.add_hline(y=4, line_dash="dot", line_color=COLORS["muted"],
-                  annotation_text=tr("4 = efficient growth"), annotation_position="top left")
-    fig.add_hline(y=1, line_dash="dot", line_color=COLORS["bad"],
-                  annotation_text=tr("1 = losing as fast as gaining"), annotation_position="bottom left")
+    reference_line(fig, 4, tr("4 = efficient growth"), COLORS["muted"], dash="dot")
+    reference_line(fig, 1, tr("1 = losing as fast as gaining"), COLORS["bad"], dash="dot")
     return fig

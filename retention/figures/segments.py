@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from retention import formatting
 from retention.engine.segments import NO_VALUE, SMALL_SEGMENT
 from retention.escaping import plotly_text
 from retention.figures.theme import COLORS, base_layout
@@ -57,11 +59,23 @@ def _unit(column: str, currency: str) -> tuple[str, str]:
     return ".1f", ""
 
 
+def _texts(values: pd.Series, column: str, currency: str, tr: Translator) -> list[str]:
+    """Each value written the reader's way for its kind (10.687 $, 97,5 %), the same as in tables and cards."""
+    from retention.columns import describe
+
+    kind = "percent" if column == "mrr_share" else describe(column.removesuffix("_avg")).kind or "number"
+    kind = "money" if kind == "cents" else kind  # a bar label in whole units: 10,687 $, not 10,687.42 $
+    write = formatting.cell_formatter(kind, getattr(tr, "language", "en"), currency)
+    return [write(v) for v in values]
+
+
 def segment_bars(frame: pd.DataFrame, metric: str, currency: str = "USD", tr: Translator = ENGLISH) -> go.Figure:
     """One horizontal bar per segment for one metric column, in the frame's order (largest MRR first)."""
-    fmt, suffix = _unit(metric, currency)
+    _, suffix = _unit(metric, currency)
     names = _names(frame, tr)
     small = frame["small"].to_numpy(dtype=bool)
+    texts = _texts(frame[metric], metric, currency, tr)
+    customers = [formatting.number(v, getattr(tr, "language", "en")) for v in frame["customers_end"]]
     fig = go.Figure(
         go.Bar(
             x=frame[metric], y=names, orientation="h",
@@ -70,13 +84,14 @@ def segment_bars(frame: pd.DataFrame, metric: str, currency: str = "USD", tr: Tr
                 "opacity": 0.9,
                 "pattern": {"shape": ["/" if s else "" for s in small]},
             },
-            customdata=frame[["customers_end"]].to_numpy(),
-            hovertemplate="%{y}: %{x:" + fmt + "}" + suffix + "<br>"
-            + tr("{n} customers at the end", n="%{customdata[0]:,}") + "<extra></extra>",
-            texttemplate="%{x:" + fmt + "}" + suffix, textposition="auto",
+            customdata=list(zip(customers, texts, strict=True)), text=texts,
+            hovertemplate="%{y}: %{customdata[1]}<br>"
+            + tr("{n} customers at the end", n="%{customdata[0]}") + "<extra></extra>",
+            texttemplate="%{text}", textposition="auto",
         )
     )
-    fig = base_layout(fig, tr("{metric} by segment", metric=metric_label(metric, tr)), height=max(300, 34 * len(frame) + 130))
+    fig = base_layout(fig, tr("{metric} by segment", metric=metric_label(metric, tr)),
+                      height=max(300, 34 * len(frame) + 130), language=getattr(tr, "language", "en"))
     fig.update_layout(hovermode="closest", showlegend=False)
     fig.update_yaxes(type="category", autorange="reversed")
     fig.update_xaxes(type="linear", title_text=suffix.strip())
@@ -87,21 +102,30 @@ def segment_bars(frame: pd.DataFrame, metric: str, currency: str = "USD", tr: Tr
 def segment_rates(
     frame: pd.DataFrame, metrics: Sequence[str] = ("nrr_avg", "grr_avg", "crr_avg"), tr: Translator = ENGLISH
 ) -> go.Figure:
-    """Grouped bars: several percentage metrics side by side for each segment.
+    """Dots, not bars: several percentage metrics side by side for each segment.
 
-    The default shows the window averages: one period's rate of a mid-sized segment is often a
-    flat 100 % or a jump, while the pooled rate over the window ranks segments fairly.
+    Rates of healthy segments sit between 85 and 110 %; bars would have to start at zero and make
+    95 % and 100 % look alike, so dots on an axis fitted to the values show the differences.  The
+    default shows the window averages: one period's rate of a mid-sized segment is often a flat
+    100 % or a jump, while the pooled rate over the window ranks segments fairly.
     """
     names = _names(frame, tr)
     fig = go.Figure()
-    for metric, color in zip(metrics, _RATE_COLORS, strict=False):
+    symbols = ("circle", "diamond", "square", "triangle-up")
+    for metric, color, symbol in zip(metrics, _RATE_COLORS, symbols, strict=False):
         label = metric_label(metric, tr)
-        fig.add_bar(
-            x=names, y=frame[metric], name=label, marker_color=color,
-            hovertemplate="%{x} · " + label + ": %{y:.1f}%<extra></extra>",
+        fig.add_scatter(
+            x=names, y=frame[metric], name=label, mode="markers", marker={"color": color, "size": 12, "symbol": symbol},
+            customdata=_texts(frame[metric], metric, "", tr),
+            hovertemplate="%{x} · " + label + ": %{customdata}<extra></extra>",
         )
-    fig.update_layout(barmode="group")
-    fig = base_layout(fig, tr("Retention rates by segment"), y_title="%")
+    fig.update_layout(scattermode="group", scattergap=0.5)
+    fig = base_layout(fig, tr("Retention rates by segment"), y_title="%", language=getattr(tr, "language", "en"))
     fig.update_layout(hovermode="closest", margin={"b": 40})
+    values = frame[list(metrics)].to_numpy(dtype=float)
+    if np.isfinite(values).any():
+        lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+        pad = max(2.0, 0.1 * (hi - lo))
+        fig.update_yaxes(range=[lo - pad, hi + pad])
     _small_note(fig, frame, tr)
     return fig

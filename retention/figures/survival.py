@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 from retention.engine.segments import NO_VALUE
 from retention.engine.survival import SurvivalCurve
 from retention.escaping import plotly_text
+from retention.figures.benchmark_lines import reference_line
 from retention.figures.theme import COLORS, base_layout
 from retention.i18n import ENGLISH, Translator
 
@@ -60,10 +61,10 @@ def survival_figure(curves: list[SurvivalCurve], tr: Translator = ENGLISH) -> go
                 marker={"color": color, "size": 11, "symbol": "diamond", "line": {"color": "white", "width": 1.5}},
                 hovertemplate=name + ": " + tr("median lifetime {months} months", months=f"{median:g}") + "<extra></extra>",
             )
-    fig.add_hline(y=50, line_dash="dot", line_color=COLORS["muted"], annotation_text=tr("median: half have left"),
-                  annotation_position="top right")
+    reference_line(fig, 50, tr("median: half have left"), COLORS["muted"], dash="dot",
+                   xs=[0, max((float(c.timeline.max()) for c in curves if len(c.timeline)), default=1.0)])
     fig = base_layout(fig, tr("Customer lifetime (Kaplan–Meier)"), y_title=tr("% still paying"),
-                      x_title=tr("Months since the first paid month"), height=400)
+                      x_title=tr("Months since the first paid month"), height=400, language=getattr(tr, "language", "en"))
     fig.update_layout(hovermode="closest")
     fig.update_xaxes(type="linear", rangemode="tozero")
     fig.update_yaxes(range=[0, 102])

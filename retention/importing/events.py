@@ -76,6 +76,31 @@ class RowRejects:
         return pd.concat(self.parts, ignore_index=True).sort_values("row", kind="stable").reset_index(drop=True)
 
 
+def _arrow_iso(text: pd.Series, empty: np.ndarray) -> pd.Series | None:
+    """Every non-empty cell read as ISO 8601 by Arrow's vectorised parser (UTC; offset-free cells taken
+    as UTC), or None when some cell is not plain ISO 8601 (then pandas' parsers decide, cell by cell).
+
+    Why: Arrow reads a million ISO timestamps several times faster than `pd.to_datetime`, and
+    analytics exports are almost always ISO 8601 throughout.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        cells = pa.array(text.to_numpy(dtype=object), type=pa.string(), mask=empty)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    for target in (pa.timestamp("ns", tz="UTC"), pa.timestamp("ns")):
+        try:
+            stamps = pc.cast(cells, target)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            continue
+        if target.tz is None:
+            stamps = pc.assume_timezone(stamps, "UTC")
+        return pd.Series(stamps.to_pandas().array, index=text.index).astype("datetime64[ns, UTC]")
+    return None
+
+
 def parse_timestamps(values: pd.Series) -> tuple[pd.Series, np.ndarray, bool]:
     """Timestamps in UTC from text: ISO 8601 (with or without offset), other common layouts, Unix epochs.
 
@@ -91,9 +116,11 @@ def parse_timestamps(values: pd.Series) -> tuple[pd.Series, np.ndarray, bool]:
     """
     text = values.astype(str)
     empty = text.eq("").to_numpy()
-    first = text[~empty].head(50)
-    text_fast = text.str.removesuffix("Z") if len(first) and first.str.endswith("Z").all() else text
-    parsed = pd.to_datetime(text_fast.where(~empty), format="ISO8601", errors="coerce", utc=True)
+    parsed = _arrow_iso(text, empty)
+    if parsed is None:
+        first = text[~empty].head(50)
+        text_fast = text.str.removesuffix("Z") if len(first) and first.str.endswith("Z").all() else text
+        parsed = pd.to_datetime(text_fast.where(~empty), format="ISO8601", errors="coerce", utc=True)
     missing = parsed.isna().to_numpy() & ~empty
     if missing.any():
         rest = text[missing]
@@ -117,7 +144,12 @@ def _ids(raw: pd.DataFrame, mapping: Mapping[str, str], field: str) -> pd.Series
     if field not in mapping:
         return pd.Series(pd.Categorical([None] * len(raw), categories=pd.Index([], dtype=object)), index=raw.index)
     text = raw[mapping[field]]
-    return text.where(text.ne("")).astype("category")
+    ids = text.where(text.ne("")).astype("category")
+    if isinstance(text.dtype, pd.CategoricalDtype):
+        # Dictionary-encoded by the reader (categories in order of appearance, all used): the same sorted
+        # categories `astype("category")` gives plain text, by recoding, without hashing every row.
+        ids = ids.cat.set_categories(sorted(c for c in ids.cat.categories if c != ""))
+    return ids
 
 
 def subscription_owners(subscriptions: pd.DataFrame) -> pd.Series:
@@ -221,7 +253,8 @@ def load_events(
     `subscriptions` is the canonical subscriptions table; it is needed only when events carry a
     subscription id instead of a customer id.
     """
-    return events_from_frame(read_table(data, file), file, mapping, subscriptions)
+    # Dictionary-encoded id and event columns: ids become categoricals without hashing a million strings.
+    return events_from_frame(read_table(data, file, dictionary=True), file, mapping, subscriptions)
 
 
 def looks_like_events(columns: list[str]) -> bool:

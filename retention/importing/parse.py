@@ -42,6 +42,11 @@ def edge_space(cells: list[str]) -> tuple[bool, bool]:
 
 def strip_text(values: pd.Series) -> pd.Series:
     """`values.astype(str).str.strip()`, without the per-cell pass when no cell starts or ends with whitespace."""
+    if isinstance(values.dtype, pd.CategoricalDtype) and as_text(values) is values:
+        cells = values.cat.categories.to_numpy(dtype=object)
+        if len(cells) and edge_space(cells.tolist())[0]:  # strip the distinct cells, not the rows
+            cells = np.array([c.strip() for c in cells], dtype=object)
+        return pd.Series(cells.take(values.cat.codes.to_numpy()), index=values.index, dtype=object)
     text = values.astype(str)
     if len(text) and not edge_space(text.tolist())[0]:
         return text
@@ -49,9 +54,29 @@ def strip_text(values: pd.Series) -> pd.Series:
 
 
 def distinct_cells(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
-    """(code of each cell, its distinct cells as text in order of first appearance)."""
+    """(code of each cell, its distinct cells as text in order of first appearance).
+
+    A Categorical column (the reader's dictionary-encoded CSV columns) is factorised on its
+    integer codes, so no text cell is hashed or copied: the distinct texts are its categories.
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        categories = values.cat.categories
+        if categories.dtype == object and not categories.hasnans:
+            codes, used = pd.factorize(values.cat.codes.to_numpy(), use_na_sentinel=False)
+            cells = categories.to_numpy(dtype=object).take(np.maximum(used, 0))
+            cells[used < 0] = ""  # a missing cell (code -1) reads as empty, as fillna("") does
+            text = pd.Series(cells, dtype=object).astype(str)
+            return codes, text
     codes, uniques = pd.factorize(values.fillna("").astype(str))
     return codes, pd.Series(uniques, dtype=object)
+
+
+def as_text(values: pd.Series) -> pd.Series:
+    """`values.astype(str)`, except that a Categorical of text stays a Categorical (its cells are text already)."""
+    if (isinstance(values.dtype, pd.CategoricalDtype) and values.cat.categories.dtype == object and not values.isna().any()
+            and pd.api.types.infer_dtype(values.cat.categories, skipna=False) == "string"):
+        return values
+    return values.astype(str)
 
 
 def _expand(result: pd.Series | pd.DataFrame, codes: np.ndarray, index: pd.Index) -> pd.Series | pd.DataFrame:
@@ -72,6 +97,15 @@ def by_distinct(values: pd.Series, func: Callable[[pd.Series], _Result]) -> _Res
     if isinstance(result, tuple):
         return tuple(_expand(part, codes, values.index) for part in result)  # type: ignore[return-value]
     return _expand(result, codes, values.index)  # type: ignore[arg-type,return-value]
+
+
+def by_distinct_categorical(values: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """`by_distinct` for a text function whose answers repeat (statuses, currency codes): the result is a
+    Categorical, so later comparisons, `isin` and `nunique` look at the distinct answers, not every row."""
+    codes, distinct = distinct_cells(values)
+    answer_codes, answers = pd.factorize(np.asarray(func(distinct), dtype=object))
+    column = pd.Categorical.from_codes(answer_codes.take(codes), categories=pd.Index(answers, dtype=object), validate=False)
+    return pd.Series(column, index=values.index)
 
 
 def slash_parts(values: pd.Series) -> pd.DataFrame:
@@ -182,8 +216,8 @@ _MARK_RE = re.compile(rf"^\(?-?\s*(?P<pre>{_MARKER})?\s*(?P<body>[-\d.,'’\s\u0
 
 
 def currency_markers(values: pd.Series) -> pd.Series:
-    """ISO code of the currency written inside an amount (`$99` -> USD, `99 EUR` -> EUR), "" when none."""
-    return by_distinct(values, _currency_markers)
+    """ISO code of the currency written inside an amount (`$99` -> USD, `99 EUR` -> EUR), "" when none (a Categorical)."""
+    return by_distinct_categorical(values, _currency_markers)
 
 
 def _currency_markers(values: pd.Series) -> pd.Series:

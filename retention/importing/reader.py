@@ -16,9 +16,11 @@ import re
 import zipfile
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from retention.i18n import N_
+from retention.importing.arrow_csv import EMPTY_ATTR, read_columns
 from retention.importing.errors import LoadError
 from retention.importing.parse import edge_space
 
@@ -136,12 +138,16 @@ class Source:
 _FIELDS_MSG = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 
-def read_table(data: bytes, file: str, delimiter: str | None = None, sheet: str | int | None = None) -> pd.DataFrame:
+def read_table(data: bytes, file: str, delimiter: str | None = None, sheet: str | int | None = None,
+               *, dictionary: bool = False) -> pd.DataFrame:
     """Read CSV, .csv.gz, single-CSV .zip or .xlsx bytes into a DataFrame of stripped strings.
 
     Empty cells are "".  The index is the row number a spreadsheet shows for each record
     (header = row 1; a quoted cell spanning lines stays one record).  `frame.attrs["source"]`
-    records the container, delimiter and sheet.
+    records the container, delimiter and sheet.  With `dictionary=True` a CSV's columns with
+    repeated cells come back as pandas Categoricals of their distinct stripped cells (Arrow's
+    reader, see `arrow_csv`): the same cells, but typing them costs a pass over the distinct
+    cells instead of one per row.
     """
     kind = container(data)
     if kind == "xls":
@@ -162,6 +168,16 @@ def read_table(data: bytes, file: str, delimiter: str | None = None, sheet: str 
     if not text.strip():
         raise LoadError(file, N_("the file is empty; export it again with a header row and data"))
     sep = delimiter or sniff_delimiter(text)
+    frame = read_columns(text, sep)
+    if frame is None:
+        frame = _read_with_pandas(text, sep, file)
+    frame = _tidy(frame, dictionary)
+    frame.attrs["source"] = Source("gzip" if kind == "gzip" else "zip" if kind == "zip" else "csv", sep, None)
+    return frame
+
+
+def _read_with_pandas(text: str, sep: str, file: str) -> pd.DataFrame:
+    """pandas' C reader: for the files Arrow's stricter reader refuses, and for its error messages."""
     try:
         frame = pd.read_csv(
             io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skipinitialspace=True,
@@ -180,17 +196,41 @@ def read_table(data: bytes, file: str, delimiter: str | None = None, sheet: str 
         raise LoadError(file, N_("cannot split the file into columns ({detail}); check that it is a CSV file"),
                         {"detail": (str(exc).strip().splitlines() or [type(exc).__name__])[-1]}) from exc
     frame.index = pd.RangeIndex(2, len(frame) + 2, name="row")
-    frame = _tidy(frame)
-    frame.attrs["source"] = Source("gzip" if kind == "gzip" else "zip" if kind == "zip" else "csv", sep, None)
     return frame
 
 
-def _clean_column(values: pd.Series) -> tuple[pd.Series, bool]:
+def _clean_categorical(values: pd.Series, dictionary: bool) -> tuple[pd.Series, bool]:
+    """A Categorical column from Arrow: strip its distinct cells (not its rows), merge the ones that
+    become equal, and expand it to plain text unless the caller takes dictionaries."""
+    categories = values.cat.categories
+    codes = values.cat.codes.to_numpy()
+    if edge_space(categories.tolist())[0]:  # one scan; most columns have no cell to strip
+        merged, categories = pd.factorize(categories.str.strip())
+        codes = merged.astype(codes.dtype, copy=False)[codes]
+        values = pd.Series(pd.Categorical.from_codes(codes, categories=categories, validate=False), index=values.index)
+    cells = np.asarray(categories, dtype=object)
+    empty = bool((cells == "").any())  # every category of a fresh Arrow column is used by some row
+    if dictionary:
+        return values, empty
+    return pd.Series(cells.take(codes), index=values.index, dtype=object), empty
+
+
+def _expanded(values: pd.Series, dictionary: bool) -> pd.Series:
+    """A column as plain text cells unless the caller takes dictionary-encoded (Categorical) columns."""
+    if dictionary or not isinstance(values.dtype, pd.CategoricalDtype):
+        return values
+    cells = values.cat.categories.to_numpy(dtype=object)
+    return pd.Series(cells.take(values.cat.codes.to_numpy()), index=values.index, dtype=object)
+
+
+def _clean_column(values: pd.Series, dictionary: bool = False) -> tuple[pd.Series, bool]:
     """(cells as stripped text with "" for missing, whether any cell is empty).
 
     A column of clean text (the usual case) is returned as it is after one scan (`edge_space`);
     only columns with missing cells, non-text cells or surrounding whitespace are rewritten.
     """
+    if isinstance(values.dtype, pd.CategoricalDtype) and values.cat.categories.dtype == object:
+        return _clean_categorical(values, dictionary)
     try:
         spaced, empty = edge_space(values.tolist())
     except TypeError:  # missing (NaN) or non-text cells
@@ -202,10 +242,14 @@ def _clean_column(values: pd.Series) -> tuple[pd.Series, bool]:
     return values, empty
 
 
-def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
+def _tidy(frame: pd.DataFrame, dictionary: bool = False) -> pd.DataFrame:
     """Strip cells, drop empty trailing columns and blank lines, name blank headers, de-duplicate names."""
     names = [str(c).strip() for c in frame.columns]
-    cleaned = [_clean_column(frame.iloc[:, i]) for i in range(len(names))]
+    stripped = frame.attrs.get(EMPTY_ATTR)  # Arrow already stripped the cells and found the empty ones
+    if stripped is not None:
+        cleaned = [(_expanded(frame.iloc[:, i], dictionary), stripped[i]) for i in range(len(names))]
+    else:
+        cleaned = [_clean_column(frame.iloc[:, i], dictionary) for i in range(len(names))]
     frame = pd.DataFrame({i: column for i, (column, _) in enumerate(cleaned)}, index=frame.index, columns=range(len(names)))
     has_empty = [empty for _, empty in cleaned]
     keep: list[int] = []

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from retention.i18n import N_
+from retention.importing.arrow_csv import plain_text
 from retention.importing.currency import conversion_factors, dated_conversion, minor_unit_divisor
 from retention.importing.errors import AmbiguousDateOrder, LoadError, empty_rejects, rejects_frame
 from retention.importing.excel import sheet_names
@@ -27,7 +28,9 @@ from retention.importing.intervals import parse_billing_intervals
 from retention.importing.ledger import LedgerSettings, ledger_from_frame, looks_like_ledger
 from retention.importing.mapping import CUSTOMER_FIELDS, SUBSCRIPTION_FIELDS, require, resolve_mapping
 from retention.importing.parse import (
+    as_text,
     by_distinct,
+    by_distinct_categorical,
     currency_markers,
     decide_date_order,
     decide_decimal,
@@ -236,41 +239,47 @@ def subscriptions_from_frame(
     A payment ledger (Stripe invoices or payments, Paddle transactions, customer + date + amount) becomes
     spans inferred by `ledger` with `ledger_settings` (grace period).
     """
+    # `coded`: the reader's dictionary-encoded columns, typed one distinct cell at a time; `raw`: the
+    # same cells as plain text for everything that treats them as strings.
+    coded, raw = raw, plain_text(raw)
     ledger = _ledger_preset(raw, file, mapping, preset)
     if ledger is not None:
         return ledger_from_frame(raw, file, ledger, mapping, date_order=date_order, reporting_currency=reporting_currency,
                                  rates=rates, settings=ledger_settings)
     chosen, resolved, basis = _resolve_subscription_mapping(raw, file, mapping, preset)
     policy = status_policy if isinstance(status_policy, StatusPolicy) else DEFAULT_STATUS_POLICY.with_overrides(status_policy or {})
-    order = _date_order(raw, resolved, DATE_FIELDS, file, date_order)
+    order = _date_order(coded, resolved, DATE_FIELDS, file, date_order)
     rj = _Rejector(file, raw, resolved)
     rj.reject_duplicates()
 
     if "line_type" in resolved:
-        kind = _col(raw, resolved, "line_type").str.lower()
+        kind = _col(coded, resolved, "line_type").str.lower()
         rj.reject(~kind.isin(RECURRING_LINE_TYPES), "line_type", N_("one-time charge, not recurring revenue"))
 
-    customer = strip_text(_col(raw, resolved, "customer_id"))
+    customer = strip_text(_col(coded, resolved, "customer_id"))
     rj.reject(customer.eq(""), "customer_id", N_("missing customer id"))
 
     # Statuses, currencies: a handful of distinct values, so each is cleaned and looked up once.
-    status = by_distinct(_col(raw, resolved, "status").astype(str), lambda s: s.str.strip().str.lower())
-    action = status.map({s: policy.action(s) if s else "count" for s in status.unique()})
+    status = by_distinct_categorical(as_text(_col(coded, resolved, "status")), lambda s: s.str.strip().str.lower())
+    actions = [policy.action(s) if s else "count" for s in status.cat.categories]
+    action = by_distinct_categorical(status, lambda s: s.map(dict(zip(status.cat.categories, actions, strict=True))))
     rj.reject(action.eq("exclude"), "status", N_("status excluded by the status policy"))
 
-    start, bad_start = parse_dates(_col(raw, resolved, "start_date"), order)
+    start, bad_start = parse_dates(_col(coded, resolved, "start_date"), order)
     rj.reject(bad_start, "start_date", N_("not a date"))
     rj.reject(start.isna(), "start_date", N_("missing start date"))
-    end_text = _col(raw, resolved, "end_date")
-    open_text, unrepresentable = blank_unrepresentable(end_text)
+    # Cell by cell, but once per distinct cell: "still running" written as 9999-12-31 becomes empty.
+    end_cells = _col(coded, resolved, "end_date")
+    open_text = by_distinct_categorical(end_cells, lambda cells: blank_unrepresentable(cells)[0])
+    unrepresentable = by_distinct(end_cells, lambda cells: blank_unrepresentable(cells)[1])
     end, bad_end = parse_dates(open_text, order)
     rj.reject(bad_end, "end_date", N_("not a date"))
     # "Still running" written as 9999-12-31 or 2050-01-01: an open end, reported on the result.
     sentinel = unrepresentable | far_future(start, end)
     end = end.where(~sentinel)
-    trial_end, bad_trial = parse_dates(_col(raw, resolved, "trial_end"), order)
+    trial_end, bad_trial = parse_dates(_col(coded, resolved, "trial_end"), order)
     rj.reject(bad_trial, "trial_end", N_("not a date"))
-    paid_through, bad_paid = parse_dates(_col(raw, resolved, "paid_through"), order)
+    paid_through, bad_paid = parse_dates(_col(coded, resolved, "paid_through"), order)
     churn = action.eq("churn")
     rj.reject(bad_paid & churn, "paid_through", N_("not a date"))
 
@@ -279,10 +288,10 @@ def subscriptions_from_frame(
     rj.reject(action.eq("trial") & trial_end.isna(), "status", N_("trial with no trial end date"))
     rj.reject(end.notna() & start.notna() & (end < start), "end_date", N_("ends before it starts"))
 
-    decimals = _decimal_hints(raw, resolved, ("mrr", "amount", "quantity", "interval_count", "tax"))
+    decimals = _decimal_hints(coded, resolved, ("mrr", "amount", "quantity", "interval_count", "tax"))
     money_field = "mrr" if basis == "mrr" else "amount"
-    money_text = _col(raw, resolved, money_field)
-    currency = by_distinct(_col(raw, resolved, "currency").astype(str), lambda c: c.str.strip().str.upper())
+    money_text = _col(coded, resolved, money_field)
+    currency = by_distinct_categorical(as_text(_col(coded, resolved, "currency")), lambda c: c.str.strip().str.upper())
     if "currency" not in resolved:
         currency = currency_markers(money_text)
     money, bad = parse_numbers(money_text, decimals.get(resolved[money_field], "."))
@@ -291,17 +300,17 @@ def subscriptions_from_frame(
     if "tax" in resolved and money_field == "amount" and ("tax" in chosen.fields or "tax" in (mapping or {})):
         # ChartMogul's amount_in_cents includes tax; MRR never does.  A generic column named "tax" is
         # only taken off when the user maps it: whether a file's amounts include tax is not in its name.
-        tax, bad_tax = parse_numbers(_col(raw, resolved, "tax"), decimals[resolved["tax"]])
+        tax, bad_tax = parse_numbers(_col(coded, resolved, "tax"), decimals[resolved["tax"]])
         rj.reject(bad_tax, "tax", N_("not a number"))
         money = money - tax.fillna(0.0)
     rj.reject(money < 0, money_field, N_("negative amount"))
     if chosen.cents:
         rj.reject(money.notna() & (money % 1 != 0), money_field, N_("amount in cents must be a whole number"))
-        money = money / minor_unit_divisor(currency)
+        money = money / minor_unit_divisor(currency.astype(object))
 
     quantity = pd.Series(1.0, index=raw.index)
     if "quantity" in resolved:
-        quantity, bad_qty = parse_numbers(_col(raw, resolved, "quantity"), decimals[resolved["quantity"]])
+        quantity, bad_qty = parse_numbers(_col(coded, resolved, "quantity"), decimals[resolved["quantity"]])
         quantity = quantity.fillna(1.0)
         rj.reject(bad_qty | (quantity < 0), "quantity", N_("quantity must be a number of 0 or more"))
 
@@ -313,11 +322,11 @@ def subscriptions_from_frame(
         months = period_months(start, end)
         mrr = money / months.where(months > 0)
     else:
-        months, bad_interval = parse_billing_intervals(_col(raw, resolved, "interval"))
+        months, bad_interval = parse_billing_intervals(_col(coded, resolved, "interval"))
         rj.reject(bad_interval, "interval", N_("unknown billing interval (use day, week, month, quarter or year)"))
         count = pd.Series(1.0, index=raw.index)
         if "interval_count" in resolved:
-            count, bad_count = parse_numbers(_col(raw, resolved, "interval_count"), decimals[resolved["interval_count"]])
+            count, bad_count = parse_numbers(_col(coded, resolved, "interval_count"), decimals[resolved["interval_count"]])
             count = count.fillna(1.0)
             rj.reject(bad_count | (count <= 0), "interval_count", N_("interval count must be a positive number"))
         mrr = money * quantity / (months * count)
@@ -327,7 +336,7 @@ def subscriptions_from_frame(
     if several or (reporting_currency and alive_codes.ne("").any()):
         rj.reject(currency.eq(""), "currency", N_("missing currency in a file with several currencies"))
     # Several currencies without the user's rates for all of them: ECB rates of each row's start date.
-    dated = dated_conversion(currency[rj.alive], start[rj.alive], file, resolved.get("currency", resolved[money_field]),
+    dated = dated_conversion(currency[rj.alive].astype(object), start[rj.alive], file, resolved.get("currency", resolved[money_field]),
                              reporting_currency, rates)
     rates_source, after_last_rate = "", 0
     if dated is not None:
@@ -345,7 +354,7 @@ def subscriptions_from_frame(
             rates_source = "your rates" if any(c != reporting for c in used_rates) else ""
 
     keep = rj.alive
-    sub_id = _col(raw, resolved, "subscription_id").astype(str)
+    sub_id = _col(coded, resolved, "subscription_id").astype(str)
     if sub_id.eq("").any():
         sub_id = sub_id.where(sub_id.ne(""), pd.Series(raw.index.astype(str), index=raw.index).radd("row-"))
     table = pd.DataFrame(
@@ -355,10 +364,10 @@ def subscriptions_from_frame(
             "start_date": start[keep],
             "end_date": end[keep],
             "mrr": np.round(mrr[keep].astype(float) * factors.astype(float) * _MICRO) / _MICRO,
-            "plan": _col(raw, resolved, "plan")[keep].astype(str),
+            "plan": _col(coded, resolved, "plan")[keep].astype(str),
             "quantity": quantity[keep].astype(float),
-            "currency": pd.Series(reporting, index=raw.index)[keep] if reporting else currency[keep],
-            "status": status[keep],
+            "currency": pd.Series(reporting, index=raw.index)[keep] if reporting else currency[keep].astype(object),
+            "status": status[keep].astype(object),
             "trial_end": trial_end[keep],
         },
         columns=SUBSCRIPTION_COLUMNS,
@@ -371,7 +380,7 @@ def subscriptions_from_frame(
         decimals={c: d for c, d in decimals.items() if c in (resolved.get(money_field), resolved.get("quantity"))},
         currency=reporting, rates=used_rates,
         sheet=getattr(source, "sheet", None), customer_attributes=_attributes(chosen, raw, table),
-        open_end_sentinels=summarise(end_text, sentinel & keep), rates_source=rates_source,
+        open_end_sentinels=summarise(_col(raw, resolved, "end_date"), sentinel & keep), rates_source=rates_source,
         rows_after_last_rate=after_last_rate,
     )
 
@@ -382,7 +391,7 @@ def _attributes(preset: Preset, raw: pd.DataFrame, table: pd.DataFrame) -> pd.Da
     columns = preset.attributes(raw.columns)
     if not columns:
         return None
-    frame = raw.loc[table.index, list(columns)].rename(columns=columns).replace("", np.nan)
+    frame = raw.loc[table.index, list(columns)].astype(object).rename(columns=columns).replace("", np.nan)
     frame.insert(0, "customer_id", table["customer_id"])
     frame["_start"] = table["start_date"]
     latest = frame.sort_values("_start", kind="stable").drop(columns="_start").groupby("customer_id", sort=True).last()
@@ -393,19 +402,20 @@ def customers_from_frame(
     raw: pd.DataFrame, file: str, mapping: Mapping[str, str] | None = None, *, date_order: str | None = None
 ) -> LoadResult:
     """Canonical customers: `customer_id`, optional `signup_date`, every other column an attribute."""
+    coded, raw = raw, plain_text(raw)
     columns = list(raw.columns)
     resolved = resolve_mapping(columns, CUSTOMER_FIELDS, file, mapping)
     require(resolved, "customer_id", file, columns)
-    order = _date_order(raw, resolved, ("signup_date",), file, date_order)
+    order = _date_order(coded, resolved, ("signup_date",), file, date_order)
     rj = _Rejector(file, raw, resolved)
     rj.reject_duplicates()
-    customer = strip_text(raw[resolved["customer_id"]])
+    customer = strip_text(coded[resolved["customer_id"]])
     rj.reject(customer.eq(""), "customer_id", N_("missing customer id"))
     seen = customer.where(rj.alive)
     rj.reject(seen.duplicated() & seen.notna() & customer.ne(""), "customer_id", N_("duplicate customer id (an earlier row has it)"))
     signup = None
     if "signup_date" in resolved:
-        signup, bad = parse_dates(raw[resolved["signup_date"]], order)
+        signup, bad = parse_dates(coded[resolved["signup_date"]], order)
         rj.reject(bad, "signup_date", N_("not a date"))
     keep = rj.alive
     table = pd.DataFrame({"customer_id": customer[keep]})
@@ -446,7 +456,7 @@ def load_subscriptions(
     ledger_settings: LedgerSettings | None = None,
 ) -> LoadResult:
     """Read subscriptions (or invoice lines with a service period, or a payment ledger) from CSV, .csv.gz, .zip or .xlsx bytes."""
-    raw = read_table(data, file, sheet=sheet)
+    raw = read_table(data, file, sheet=sheet, dictionary=True)
     with _sheet_hint(raw, data, file, sheet):
         require_rows(raw, file)
         return subscriptions_from_frame(
@@ -483,7 +493,7 @@ def load_customers(
     date_order: str | None = None,
 ) -> LoadResult:
     """Read customers with their attributes from CSV, .csv.gz, .zip or .xlsx bytes."""
-    raw = read_table(data, file, sheet=sheet)
+    raw = read_table(data, file, sheet=sheet, dictionary=True)
     with _sheet_hint(raw, data, file, sheet):
         require_rows(raw, file)
         return customers_from_frame(raw, file, mapping, date_order=date_order)
@@ -506,23 +516,23 @@ def preview(
 ) -> pd.DataFrame:
     """The first `rows` records as they will be read: `row`, the canonical columns, and `reject_reason`
     ("" for rows that will be used).  Raises the same `LoadError`s as loading the whole file."""
-    raw = read_table(data, file, sheet=sheet)
+    raw = read_table(data, file, sheet=sheet, dictionary=True)
     require_rows(raw, file)
     head = raw.head(rows)
     if kind == "customers":
         resolved = resolve_mapping(list(raw.columns), CUSTOMER_FIELDS, file, mapping)
         order = _date_order(raw, resolved, ("signup_date",), file, date_order)
         result = customers_from_frame(head, file, mapping, date_order=order)
-    elif _ledger_preset(raw, file, mapping, preset) is not None:
+    elif _ledger_preset(plain_text(raw), file, mapping, preset) is not None:
         # Cadences need every payment of a customer: read the whole ledger, show its first rows.
         result = subscriptions_from_frame(raw, file, mapping, preset=preset, date_order=date_order,
                                           reporting_currency=reporting_currency, rates=rates, ledger_settings=ledger_settings)
         reasons = result.rejects.drop_duplicates("row").set_index("row")["reason"]
-        shown = head.copy()
+        shown = plain_text(head).copy()
         shown["reject_reason"] = reasons.reindex(head.index).fillna("").astype(str)
         return shown.reset_index(names="row")
     else:
-        _, resolved, _ = _resolve_subscription_mapping(raw, file, mapping, preset)
+        _, resolved, _ = _resolve_subscription_mapping(plain_text(raw), file, mapping, preset)
         order = _date_order(raw, resolved, DATE_FIELDS, file, date_order)
         result = subscriptions_from_frame(head, file, mapping, preset=preset, date_order=order,
                                           reporting_currency=reporting_currency, rates=rates, status_policy=status_policy)

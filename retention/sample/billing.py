@@ -25,6 +25,10 @@ ADDON_TIER = -1
 # Churn multiplier by months since the paid start: the first months are the riskiest.
 TENURE_RISK = np.array([1.8, 1.8, 1.55, 1.35, 1.15, 1.15, 1.15, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.85])
 HEALTH_RHO = 0.85  # month-to-month persistence of a customer's health
+BAD_MONTH_BACK = 8
+"""The bad month to talk about in a demo: eight months before the data's end a price rise makes
+churn and downgrades jump (`BAD_MONTH_RISK` times the usual hazard) for one month."""
+BAD_MONTH_RISK = 2.5
 
 
 def health_paths(rng: np.random.Generator, fit: np.ndarray, months: int) -> np.ndarray:
@@ -105,6 +109,7 @@ def simulate(rng: np.random.Generator, cust: Customers, timeline: Timeline, heal
     return_month = np.full(n, -1)
     seats_max = seats.copy()
     paying = np.zeros((n, months), dtype=bool)
+    bad_month = months - BAD_MONTH_BACK if months > BAD_MONTH_BACK + 3 else -1
 
     def close_main(mask: np.ndarray, end: np.ndarray) -> None:
         out.add(mask, customer=everyone, tier=tier, seats=seats, annual=annual, amount=amount, start=span_start,
@@ -128,7 +133,8 @@ def simulate(rng: np.random.Generator, cust: Customers, timeline: Timeline, heal
         renewal = annual & ((m - anchor) % 12 == 0)
 
         # Churn: monthly customers can leave any billing day, yearly ones only at renewal.
-        hazard = np.minimum(catalog.CHURN_BASE[tier] * TENURE_RISK[tenure] * np.exp(-0.9 * h), 0.6)
+        shock = BAD_MONTH_RISK if m == bad_month else 1.0
+        hazard = np.minimum(catalog.CHURN_BASE[tier] * TENURE_RISK[tenure] * np.exp(-0.9 * h) * shock, 0.6)
         yearly = (1.0 - (1.0 - hazard) ** 12) * catalog.ANNUAL_RENEWAL_DAMPING
         churn = due & (u[0] < np.where(annual, np.where(renewal, yearly, 0.0), hazard))
         close_main(churn, date)
@@ -143,16 +149,16 @@ def simulate(rng: np.random.Generator, cust: Customers, timeline: Timeline, heal
         stay = due & ~churn
         can_cut = ~annual | renewal
         up = stay & (tier < 3) & (u[2] < 0.012 * np.exp(0.5 * h))
-        more = stay & ~up & (u[3] < 0.045 * np.exp(0.45 * h))
-        down = stay & ~up & ~more & can_cut & (tier > 0) & (u[4] < 0.006 * np.exp(-0.6 * h))
-        fewer = stay & ~up & ~more & ~down & can_cut & (seats > 1) & (u[5] < 0.018 * np.exp(-0.5 * h))
+        more = stay & ~up & (u[3] < 0.035 * np.exp(0.45 * h))
+        down = stay & ~up & ~more & can_cut & (tier > 0) & (u[4] < 0.012 * shock * np.exp(-0.6 * h))
+        fewer = stay & ~up & ~more & ~down & can_cut & (seats > 1) & (u[5] < 0.035 * shock * np.exp(-0.5 * h))
         to_year = stay & ~(up | more | down | fewer) & ~annual & (tier >= 1) & (u[6] < 0.008)
         changed = up | more | down | fewer | to_year
         close_main(changed, date)
-        step = np.maximum(1, np.rint(seats * (0.1 + 0.4 * u[7]))).astype(np.int64)
+        step = np.maximum(1, np.rint(seats * (0.05 + 0.25 * u[7]))).astype(np.int64)
         tier = tier + up - down
         seats = np.where(more, seats + step, seats)
-        seats = np.where(fewer, np.maximum(1, seats - np.maximum(1, np.rint(seats * 0.25 * u[7]).astype(np.int64))), seats)
+        seats = np.where(fewer, np.maximum(1, seats - np.maximum(1, np.rint(seats * 0.4 * u[7]).astype(np.int64))), seats)
         seats = np.where(up | down, np.clip(seats, catalog.SEATS_MIN[tier], catalog.SEATS_MAX[tier]), seats)
         annual = annual | to_year
         anchor = np.where(to_year, m, anchor)

@@ -19,8 +19,8 @@ ADDON_PLAN = "Analytics add-on"
 ADDON_PRICE_MONTH = 9
 
 # Seats at signup: median and upper bound per tier (log-normal around the median).
-SEATS_MEDIAN = np.array([2.0, 6.0, 18.0, 60.0])
-SEATS_MAX = np.array([8, 30, 120, 600])
+SEATS_MEDIAN = np.array([2.0, 6.0, 14.0, 30.0])
+SEATS_MAX = np.array([8, 30, 80, 300])
 SEATS_MIN = np.array([1, 2, 5, 20])
 
 # Self-serve tiers start with a 14-day trial; Enterprise is sold by sales and never trials.
@@ -30,9 +30,9 @@ TRIAL_FAILS = 0.22  # share of trials that never convert (before the health adju
 ANNUAL_SHARE = np.array([0.12, 0.22, 0.38, 0.75])
 
 # Monthly churn hazard of a monthly-billed customer in a steady month, by tier.
-CHURN_BASE = np.array([0.050, 0.030, 0.018, 0.009])
+CHURN_BASE = np.array([0.050, 0.030, 0.020, 0.012])
 # Annual customers can only leave at renewal; the yearly hazard is damped (they chose to commit).
-ANNUAL_RENEWAL_DAMPING = 0.55
+ANNUAL_RENEWAL_DAMPING = 0.7
 # Share of churned customers that come back later, by tier.
 WINBACK_SHARE = np.array([0.16, 0.20, 0.22, 0.15])
 

@@ -16,9 +16,9 @@ import numpy as np
 from retention.sample import catalog
 from retention.sample.timeline import Timeline
 
-MONTHLY_GROWTH = 0.03  # new signups grow about 3 % a month (x2.9 over three years)
+MONTHLY_GROWTH = 0.01  # new signups grow about 1 % a month (x1.4 over three years)
 # Signups by calendar month: quiet summers and Decembers, busy Januaries and Septembers.
-SEASON = np.array([1.10, 1.00, 1.05, 1.00, 1.00, 0.95, 0.85, 0.80, 1.10, 1.10, 1.00, 0.75])
+SEASON = np.array([1.15, 1.05, 1.05, 1.00, 1.00, 0.90, 0.70, 0.60, 1.15, 1.10, 1.00, 0.60])
 
 
 def categorical(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:

@@ -99,7 +99,10 @@ switched on: `timestamp` (UTC, ISO 8601 with `Z`), `user_id`, `customer_id`, `ev
 
 What is in it, so every page of the app has something to show:
 
-- New signups grow about 3 % a month, with quiet summers and Decembers.
+- New signups grow about 1 % a month, with clearly quieter Julys, Augusts and Decembers.
+- The numbers read like a real B2B SaaS company: a quick ratio around 3, annual NRR just under
+  100 %, monthly logo churn around 3.5 %. Eight months before the end there is one bad month
+  (a price rise): churn and downgrades jump for that month.
 - Starter, Growth and Pro customers mostly start with a 14-day trial (no revenue until
   `trial_end`); about a fifth of trials never convert. Trials still running on {tl.last_day}
   have status `trialing` and a `trial_end` after that day.

@@ -69,18 +69,18 @@ def test_movers_of_a_period_with_names(engine):
 
 def test_cohort_cell_members_active_or_not(engine):
     start = engine.cohort_customers(Q, cohort="2019-01", age=0)
-    assert rows(start, "customer_id", "mrr_before", "mrr_after", "active") == [
+    assert rows(start, "customer_id", "mrr_before", "mrr_after", "paying") == [
         ("A", 100.0, 100.0, True), ("B", 50.0, 50.0, True), ("F", 10.0, 10.0, True),
     ]
     assert start.period == "2019-01" and start.cohort == "2019-01" and start.age == 0
     two = engine.cohort_customers(Q, cohort="2019-01", age=2)
     # B expanded to 80 in February; F left on 03-15, still listed as a member, inactive.
     assert two.period == "2019-03"
-    assert rows(two, "customer_id", "mrr_before", "mrr_after", "active", "movement") == [
+    assert rows(two, "customer_id", "mrr_before", "mrr_after", "paying", "movement") == [
         ("A", 100.0, 100.0, True, ""), ("B", 50.0, 80.0, True, ""), ("F", 10.0, 0.0, False, "churned"),
     ]
     feb = engine.cohort_customers(Q, cohort="2019-02", age=4)  # 2019-06: C is back at 40, G ended 06-01
-    assert rows(feb, "customer_id", "mrr_after", "active", "movement") == [
+    assert rows(feb, "customer_id", "mrr_after", "paying", "movement") == [
         ("C", 40.0, True, "reactivation"), ("G", 0.0, False, "churned"),
     ]
 
@@ -91,7 +91,7 @@ def test_cohort_members_match_the_heatmap_cells(engine):
         for row in engine.cohorts(query).rows:
             for age, cell in enumerate(row.values):
                 drill = engine.cohort_customers(query, cohort=row.label, age=age)
-                assert int(drill.frame["active"].sum()) == cell, (granularity, row.label, age)
+                assert int(drill.frame["paying"].sum()) == cell, (granularity, row.label, age)
                 assert len(drill.frame) == row.customers
 
 
@@ -99,7 +99,7 @@ def test_quarterly_cohort_uses_quarter_end_snapshots(engine):
     # F paid only in January and February: never at a quarter end, so in no quarterly cohort.
     drill = engine.cohort_customers(Q.but(granularity="quarter"), cohort="2019-Q1", age=1)
     assert drill.period == "2019-Q2"
-    assert rows(drill, "customer_id", "mrr_after", "active") == [
+    assert rows(drill, "customer_id", "mrr_after", "paying") == [
         ("A", 100.0, True), ("I", 100.0, True), ("B", 50.0, True), ("C", 40.0, True), ("G", 0.0, False),
     ]
 
@@ -121,7 +121,7 @@ def test_cohort_members_keep_the_segment(engine):
 def test_segment_members(engine):
     drill = engine.segment_members(Q, segment=("plan", "Pro"), period="2019-05")
     # Pro: A, C, F, G, I.  F left in March; C's annual plan ended 05-10 (churned in May).
-    assert rows(drill, "customer_id", "customer_name", "mrr_before", "mrr_after", "movement", "active") == [
+    assert rows(drill, "customer_id", "customer_name", "mrr_before", "mrr_after", "movement", "paying") == [
         ("A", "Acme GmbH", 100.0, 100.0, "", True), ("I", "Iris GmbH", 100.0, 100.0, "", True),
         ("G", "Gamma GmbH", 50.0, 50.0, "", True), ("C", "Cobalt SAS", 100.0, 0.0, "churned", False),
     ]

@@ -1,0 +1,121 @@
+"""Split CSV text into columns with Arrow's reader, each column dictionary-encoded.
+
+Why: pandas' C reader turns every cell of a 500,000-row export into a Python string before a
+single value is typed, and stripping, factorising and typing those strings cost several times
+the read.  Arrow's multi-threaded reader keeps cells in Arrow memory; `dictionary_encode` gives
+each column's distinct cells (a few thousand dates, amounts, plans in a big file) and an integer
+code per row, so the cleaning (strip, blank checks) and the typing in `parse` work on the distinct
+cells only, and a column becomes a pandas `Categorical` without creating a string per row.
+
+Arrow's reader is stricter than pandas' in a few corners (rows with too few cells, blank lines
+between records, a space before an opening quote, repeated header names); there `read_columns`
+returns None and the caller reads the file the pandas way, so every file reads exactly as before.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import numpy as np
+import pandas as pd
+
+_HEADER_SAMPLE = 1 << 20
+WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+              "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+"""Exactly the characters `str.strip()` removes (every `c` with `c.isspace()`), for Arrow's `utf8_trim`."""
+EMPTY_ATTR = "arrow_empty_columns"
+"""`frame.attrs` key: per column, whether some (already stripped) cell is empty."""
+_SAMPLE_ROWS = 10_000
+"""Rows looked at to tell an id column (distinct cells) from a column of repeated values."""
+
+
+def _header(text: str, sep: str) -> list[str] | None:
+    """The header's cells as pandas would name them, or None when the header is unusual."""
+    head = text[:_HEADER_SAMPLE]
+    try:
+        names = next(csv.reader(io.StringIO(head), delimiter=sep))
+    except (csv.Error, StopIteration):
+        return None
+    if not names or len(set(names)) != len(names) or any(n.strip() == "" for n in names):
+        return None  # pandas renames blank and repeated headers ("Unnamed: 2", "plan.1"): read it the pandas way
+    if any(n != n.lstrip() for n in names):
+        return None  # pandas skips the space after a delimiter; keep its naming
+    return names
+
+
+def read_columns(text: str, sep: str) -> pd.DataFrame | None:
+    """A frame of stripped text columns, or None to read with pandas.
+
+    Columns with repeated cells are Categoricals; columns of (nearly) unique ids are plain text.
+
+    The index is the record's row number as a spreadsheet shows it (header = row 1);
+    `frame.attrs[EMPTY_ATTR]` says which columns have an empty cell, so no Python pass is needed.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    if '"' in text and (' "' in text or '\t"' in text) and re.search(r"(?:^|[\r\n]|" + re.escape(sep) + r")[ \t]+\"", text):
+        return None  # pandas' skipinitialspace reads `a, "b,c"` as two cells; Arrow would not
+    names = _header(text, sep)
+    if names is None:
+        return None
+    string = pa.string()
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values='"' in text,
+                                             ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, string), strings_can_be_null=False,
+                                                 quoted_strings_can_be_null=False, check_utf8=False),
+            read_options=pacsv.ReadOptions(block_size=1 << 24),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, ValueError):
+        return None  # ragged rows, blank lines in a multi-column file, …: pandas reads (or explains) them
+    if table.column_names != names:
+        return None
+    columns = {}
+    empty = []
+    for i, name in enumerate(names):
+        cells = pc.utf8_trim(table.column(i).combine_chunks(), characters=WHITESPACE)  # str.strip, in Arrow
+        empty.append(bool(len(cells)) and pc.any(pc.equal(pc.utf8_length(cells), 0)).as_py())
+        sample = cells.slice(0, _SAMPLE_ROWS)
+        if len(sample) > 100 and pc.count_distinct(sample).as_py() > len(sample) // 2:
+            columns[name] = cells.to_numpy(zero_copy_only=False)  # ids: nearly one distinct cell per row, plain text is cheaper
+            continue
+        encoded = cells.dictionary_encode()
+        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
+        categories = encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
+        columns[name] = pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype=object), validate=False)
+    frame = pd.DataFrame(columns, columns=names, copy=False)
+    frame.index = pd.RangeIndex(2, len(frame) + 2, name="row")
+    frame.attrs[EMPTY_ATTR] = empty
+    return frame
+
+
+def plain_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """The same table with every Categorical text column expanded to plain text (object) cells.
+
+    Code that treats cells as strings (`fillna("")`, concatenation, assignment of new values) gets
+    this form; the typing steps read the Categorical form.  Expanding is one `take` per column.
+    """
+    if not any(isinstance(dtype, pd.CategoricalDtype) for dtype in frame.dtypes):
+        return frame
+    columns = {}
+    for i in range(len(frame.columns)):
+        values = frame.iloc[:, i]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            cells = values.cat.categories.to_numpy(dtype=object)
+            codes = values.cat.codes.to_numpy()
+            expanded = cells.take(codes)
+            if (codes < 0).any():
+                expanded[codes < 0] = np.nan
+            columns[i] = expanded
+        else:
+            columns[i] = values.to_numpy()
+    plain = pd.DataFrame(columns, index=frame.index, copy=False)
+    plain.columns = frame.columns
+    plain.attrs = dict(frame.attrs)
+    return plain
