@@ -231,8 +231,7 @@ def load_from_args(args: argparse.Namespace) -> Dataset:
     if not getattr(args, "subscriptions", None):
         if getattr(args, "source", None):
             raise CommandError("this command reads files: give --subscriptions FILE (--source works with metrics and cohorts)")
-        raise CommandError("give --subscriptions FILE, --dataset NAME to read a dataset saved in the workspace, "
-                           "or --source URL with --table NAME")
+        raise CommandError("give --subscriptions FILE, or --dataset NAME to read a dataset saved in the workspace")
     try:
         mapping = parse_map_args(args.map)
         statuses = parse_status_args(getattr(args, "status", []) or [])
