@@ -5,6 +5,7 @@ import streamlit as st
 
 from retention import formatting
 from retention.exports import to_csv_bytes
+from retention.i18n import located
 from ui import import_report, render, state, upload
 from ui.boot import ensure_app
 
@@ -35,9 +36,10 @@ with st.container(border=True):
     if cust_file is not None:
         cust_choice = upload.mapping_editor("customers", cust_file.getvalue(), cust_file.name)
     buttons = st.columns([1, 1, 3])
-    clicked = buttons[0].button(tr("Load files"), type="primary", disabled=subs_choice is None, key="load_files")
+    unready = subs_choice is None or (cust_file is not None and cust_choice is None)
+    clicked = buttons[0].button(tr("Load files"), type="primary", disabled=unready, key="load_files")
     extras = {kind: (f.getvalue(), f.name) for kind, f in (("events", events_file), ("surveys", surveys_file)) if f}
-    if clicked and upload.load_uploads(subs_choice, cust_choice, extras):
+    if clicked and not unready and upload.load_uploads(subs_choice, cust_choice, extras):
         st.success(tr("Loaded. The dashboard pages now show your data."))
     if source != "sample" and buttons[1].button(tr("Back to sample data"), key="back_to_sample"):
         state.set_dataset(state.load_sample(), source="sample")
@@ -84,6 +86,17 @@ else:
     st.dataframe(shown, hide_index=True, width="stretch")
     st.download_button(tr("Download rejected rows (CSV)"), to_csv_bytes(rejects), file_name="rejected_rows.csv",
                        mime="text/csv", on_click="ignore", key="rejects_csv")
+
+flagged = data.flagged()
+notes = [(result.file, template, params) for result in data.results() for template, params in result.notes]
+if len(flagged) or notes:
+    st.subheader(tr("To check"))
+    for file, template, params in notes:
+        st.warning(render.md(located(tr, file, None, None, template, params)))
+    if len(flagged):
+        st.warning(tr("{n} rows are used but look mistyped (a date years before the rest of the data). The charts start "
+                      "at the data's real history; fix the rows in your export if they are wrong.", n=len(flagged)))
+        st.dataframe(flagged.assign(reason=flagged["reason"].map(tr)), hide_index=True, width="stretch")
 
 st.subheader(tr("Preview"))
 tab_subs, tab_cust = st.tabs([tr("Subscriptions"), tr("Customers")])

@@ -26,6 +26,7 @@ from retention.importing import (
     load_subscriptions,
     read_rates,
 )
+from retention.importing.bounds import history_start
 from retention.importing.ledger import LedgerSettings
 
 DEFAULT_CURRENCY = "USD"
@@ -62,6 +63,7 @@ class Dataset:
     customers: LoadResult | None = None
     extra: dict[str, LoadResult] = field(default_factory=dict)  # "events", "surveys"
     _engine: NumpyEngine | None = field(default=None, repr=False)
+    _history: list = field(default_factory=list, repr=False)  # memo of history_start()
 
     def engine(self) -> NumpyEngine:
         """The engine answering `Query`s on this data set (the in-memory reference engine)."""
@@ -125,6 +127,19 @@ class Dataset:
         if not parts:
             return self.subscriptions.rejects.iloc[0:0]
         return pd.concat(parts, ignore_index=True)
+
+    def flagged(self) -> pd.DataFrame:
+        """Rows used but worth checking (dates far from the rest of the data), like `rejects()`."""
+        parts = [r.flagged for r in self.results() if r.flagged is not None and len(r.flagged)]
+        if not parts:
+            return self.subscriptions.rejects.iloc[0:0]
+        return pd.concat(parts, ignore_index=True)
+
+    def history_start(self) -> pd.Timestamp | None:
+        """The first start date of the data's real history (dates far before the rest left out)."""
+        if not self._history:
+            self._history.append(history_start(self.subscriptions.table["start_date"]))
+        return self._history[0]
 
 
 def read_bytes(path: str | Path) -> bytes:

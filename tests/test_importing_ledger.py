@@ -146,3 +146,10 @@ def test_published_payment_exports(fixture, preset, rows, spans):
     assert len(got) == len(want)
     for g, w in zip(got, want, strict=True):
         assert g[:2] == w[:2] and g[3] == pytest.approx(w[3]) and (g[2] == w[2] or (pd.isna(g[2]) and pd.isna(w[2])))
+
+
+def test_data_runs_to_the_last_payment():
+    from retention.dataset import Dataset
+
+    # b's 2025-01-10 payment renews its open span: no span starts or ends then, yet the data runs to it
+    assert Dataset(load()).default_as_of() == D("2025-01-10")

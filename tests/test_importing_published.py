@@ -92,3 +92,13 @@ def test_baremetrics_cancellation_ends_the_subscription():
     assert ends["subscription_1"] == pd.Timestamp("2020-05-04") and pd.isna(ends["subscription_2"])
     assert result.mapping["end_date"] == "subscription_canceled_at"
     assert result.mapping["quantity"] == "subscription_quantity"
+
+
+def test_chartmogul_customers_file_gives_segments():
+    # ChartMogul CSV import, Customers (help.chartmogul.com "Importing data using structured CSV import"):
+    # Name, Email, Company, Country, State, City, Zip, External ID (the customer id the invoices use), ...
+    from retention.importing import load_customers
+
+    result = load_customers((PRESETS / "chartmogul_customers.csv").read_bytes(), "chartmogul_customers.csv")
+    table = result.table.set_index("customer_id")
+    assert result.mapping["customer_id"] == "External ID" and table.loc["cus_0002", "Country"] == "DE"

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from retention.periods import GRANULARITIES, GRANULARITY_NAMES, label
+from retention.periods import GRANULARITIES, GRANULARITY_NAMES, label, period_of
 from ui import render, state, urlstate
 
 DEFAULT_SPAN = {"month": 12, "quarter": 8, "year": 10}
@@ -57,7 +57,11 @@ def sidebar() -> state.View:
         labels = [label(p) for p in model.periods(granularity)]
         start = end = None
         if len(labels) > 1:
-            default = (labels[max(0, len(labels) - DEFAULT_SPAN[granularity])], labels[-1])
+            first = max(0, len(labels) - DEFAULT_SPAN[granularity])
+            history = data.history_start()  # dates years before the rest (typos) do not stretch the default range
+            if history is not None and label(period_of(history, granularity)) in labels:
+                first = max(first, labels.index(label(period_of(history, granularity))))
+            default = (labels[min(first, len(labels) - 1)], labels[-1])
 
             def valid_range(r: Any) -> bool:
                 return (isinstance(r, (tuple, list)) and len(r) == 2 and r[0] in labels and r[1] in labels

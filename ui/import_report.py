@@ -55,6 +55,10 @@ def _show_ledger(result, explain: pd.DataFrame) -> None:
     shown = explain.copy()
     if "cadence" in shown:
         shown["cadence"] = shown["cadence"].map(lambda c: tr(c) if isinstance(c, str) else c)
+    for column in ("first_payment", "last_payment", "ends"):
+        if column in shown:
+            days = pd.to_datetime(shown[column]).dt.strftime("%Y-%m-%d")
+            shown[column] = days.fillna(tr("still active") if column == "ends" else "")
     if "note" in shown:
         shown["note"] = shown["note"].map(lambda c: tr(c) if isinstance(c, str) and c else c)
     headers = {"customer_id": tr("Customer"), "subscription": tr("Subscription"), "payments": tr("Payments used"),

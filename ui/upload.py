@@ -9,12 +9,14 @@ this session's state only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
 import streamlit as st
 
 from retention.dataset import InputFile, load_dataset
+from retention.i18n import located
 from retention.importing import (
     DEFAULT_STATUS_POLICY,
     AmbiguousDateOrder,
@@ -26,13 +28,15 @@ from retention.importing import (
     sheet_names,
     suggest_mapping,
 )
+from retention.importing.budget import Stopped, limits
 from retention.importing.ledger import LedgerSettings
-from retention.importing.mapping import CUSTOMER_FIELDS, SUBSCRIPTION_FIELDS
+from retention.importing.mapping import CUSTOMER_FIELDS, SUBSCRIPTION_FIELDS, require
 from retention.importing.reader import read_table
 from ui import state
 from ui.render import md  # file names, column names and cell values are the user's: never Markdown
 
 NONE = "—"
+SCAN_ROWS = 5_000  # rows of a workbook read to show the mapping and preview; loading reads them all
 REQUIRED = {"subscriptions": ("customer_id", "start_date"), "customers": ("customer_id",)}
 UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "gz", "zip"]
 
@@ -50,6 +54,18 @@ class Choice:
     def input_file(self) -> InputFile:
         """The file as the importer takes it, with the options that apply to its kind."""
         return InputFile(self.data, self.name, self.mapping, _read_options(self.kind, self.options))
+
+
+def session_gone() -> Callable[[], bool] | None:
+    """A check that turns true once this browser session has ended (tab closed and its TTL passed)."""
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None or not Runtime.exists():
+        return None
+    runtime, session_id = Runtime.instance(), ctx.session_id
+    return lambda: not runtime.is_active_session(session_id)
 
 
 def _date_order_picker(key: str) -> str | None:
@@ -71,11 +87,16 @@ def mapping_editor(kind: str, data: bytes, file: str) -> Choice | None:
     if len(sheets) > 1:
         options["sheet"] = st.selectbox(tr("Sheet of {file}", file=md(file)), sheets, key=f"sheet_{kind}")
     try:
-        raw = read_table(data, file, sheet=options.get("sheet"))
+        with limits(stopped=session_gone()):  # a workbook: only its first rows, and never past the session's end
+            raw = read_table(data, file, sheet=options.get("sheet"), max_rows=SCAN_ROWS)
         preset, detected = suggest_mapping(list(raw.columns), file, kind=kind, sample=raw.head(200))
+    except Stopped:
+        st.stop()
     except LoadError as exc:
         st.error(md(exc.message(tr)))
         return None
+    for template, params in raw.attrs.get("notes", ()):
+        st.warning(md(located(tr, file, None, None, template, params)))
     columns = list(raw.columns)
     fields = SUBSCRIPTION_FIELDS if kind == "subscriptions" else CUSTOMER_FIELDS
     if preset is not None:
@@ -115,7 +136,14 @@ def mapping_editor(kind: str, data: bytes, file: str) -> Choice | None:
         if statuses:
             st.caption(md(tr("How statuses are counted: {lines}",
                              lines="; ".join(DEFAULT_STATUS_POLICY.describe(statuses[:12], tr)))))
-    _preview(kind, data, file, mapping, options)
+    try:  # one message, and no Load button, until the mapping has every required column
+        for name in REQUIRED[kind]:
+            require(mapping, name, file, columns)
+    except LoadError as exc:
+        st.error(md(exc.message(tr)) + "  \n" + tr("Choose the column in the column mapping above."))
+        return None
+    if not _preview(kind, data, file, mapping, options):
+        return None
     return Choice(kind, data, file, mapping, options)
 
 
@@ -151,18 +179,20 @@ def _currency_options(raw: pd.DataFrame, mapping: dict[str, str], options: dict[
             st.error(md(exc.message(tr)))
 
 
-def _preview(kind: str, data: bytes, file: str, mapping: dict[str, str], options: dict[str, object]) -> None:
+def _preview(kind: str, data: bytes, file: str, mapping: dict[str, str], options: dict[str, object]) -> bool:
+    """Show the first rows as they will be read; False (after one message) when the file cannot be loaded as set."""
     tr = state.tr()
     try:
         shown = preview(data, file, mapping, kind=kind, rows=8, **_read_options(kind, options))
     except AmbiguousDateOrder as exc:
         st.warning(md(exc.message(tr)) + "  \n" + tr("Pick the date order above."))
-        return
+        return False
     except LoadError as exc:
         st.error(md(exc.message(tr)))
-        return
+        return False
     st.caption(tr("The first rows as they will be read (a reason means the row will be rejected):"))
     st.dataframe(shown, hide_index=True, width="stretch")
+    return True
 
 
 def _read_options(kind: str, options: dict[str, object]) -> dict[str, object]:
@@ -175,11 +205,13 @@ def load_uploads(subs: Choice, customers: Choice | None, extras: dict[str, tuple
     """Load the files into the session's data set; show a clear error and keep the old data on failure."""
     tr = state.tr()
     # Millions of rows take seconds to read: show what is happening, with the time spent, rather than a still page.
-    with st.spinner(tr("Loading {file}…", file=md(subs.name)), show_time=True):
+    with st.spinner(tr("Loading {file}…", file=md(subs.name)), show_time=True), limits(stopped=session_gone()):
         try:
             extra = {kind: InputFile(extra_data, extra_name) for kind, (extra_data, extra_name) in (extras or {}).items()}
             dataset = load_dataset(subs.input_file(), customers.input_file() if customers is not None else None,
                                    events=extra.get("events"), surveys=extra.get("surveys"))
+        except Stopped:
+            return False  # the browser session ended: nobody is waiting for this file any more
         except AmbiguousDateOrder as exc:
             st.error(md(exc.message(tr)) + "  \n" + tr("Pick the date order in the file's settings above and load again."))
             return False

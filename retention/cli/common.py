@@ -19,6 +19,7 @@ import pandas as pd
 from retention.dataset import Dataset, load_dataset
 from retention.engine.query import Query
 from retention.exports import neutralise_frame
+from retention.i18n import ENGLISH, located
 from retention.importing import LoadResult
 from retention.importing.ledger import LedgerSettings
 from retention.importing.mapping import parse_map_args
@@ -265,8 +266,19 @@ def report_import(data: Dataset, args: argparse.Namespace) -> None:
 
 
 def warn_rejects(results: list[LoadResult], rejects_path: str | None) -> None:
-    """One `warning:` line per file with rejected rows; the rows themselves go to --rejects FILE."""
+    """One `warning:` line per file with rejected rows; the rows themselves go to --rejects FILE.
+
+    Notes on how a file was read (mixed encodings, duplicate column names) and rows used but worth
+    checking (dates years before the rest) get their own lines, with the rows named.
+    """
     for result in results:
+        for template, params in result.notes:
+            print(f"warning: {located(ENGLISH, result.file, None, None, template, params)}", file=sys.stderr)
+        flagged = result.flagged
+        if flagged is not None and len(flagged):
+            for reason, group in flagged.groupby("reason", sort=False):
+                rows = ", ".join(str(r) for r in group["row"].head(10)) + (" …" if len(group) > 10 else "")
+                print(f"warning: {result.file}: {len(group)} rows used but to check: {reason} (rows {rows})", file=sys.stderr)
         if result.rows_rejected:
             print(
                 f"warning: {result.file}: {result.rows_rejected} of {result.rows_read} rows rejected"

@@ -20,6 +20,8 @@ import pandas as pd
 from retention.periods import FREQ, Granularity, last_complete_period, period_range, snapshot_dates
 
 MICRO = 1_000_000
+MAX_MRR = 2**62 / MICRO / 1000
+"""Largest MRR of one subscription the int64 micro-unit matrix holds with room for sums of a thousand of them."""
 
 
 def paid_spans(subscriptions: pd.DataFrame) -> pd.DataFrame:
@@ -28,6 +30,10 @@ def paid_spans(subscriptions: pd.DataFrame) -> pd.DataFrame:
     The paid part of a span starts at `trial_end` when the trial ends after the start.
     """
     subs = subscriptions
+    mrr = subs["mrr"].to_numpy(dtype=float)
+    if len(mrr) and not (np.isfinite(mrr) & (np.abs(mrr) <= MAX_MRR)).all():
+        # The importer rejects such rows (importing.bounds); a table built elsewhere must not wrap around silently.
+        raise ValueError(f"MRR must be finite and at most {MAX_MRR:g} per subscription to fit int64 micro-units")
     start = subs["start_date"]
     if "trial_end" in subs:
         trial = subs["trial_end"]
@@ -37,7 +43,7 @@ def paid_spans(subscriptions: pd.DataFrame) -> pd.DataFrame:
             "customer_id": subs["customer_id"].astype(str),
             "start": start,
             "end": subs["end_date"],
-            "mrr_micro": np.rint(subs["mrr"].to_numpy(dtype=float) * MICRO).astype(np.int64),
+            "mrr_micro": np.rint(mrr * MICRO).astype(np.int64),
         }
     )
     keep = (spans["mrr_micro"] > 0) & (spans["end"].isna() | (spans["end"] > spans["start"]))
@@ -45,9 +51,13 @@ def paid_spans(subscriptions: pd.DataFrame) -> pd.DataFrame:
 
 
 def default_as_of(subscriptions: pd.DataFrame, today: pd.Timestamp | None = None) -> pd.Timestamp:
-    """The latest date in the data (start or end of any span), never later than today."""
+    """The latest date in the data (start or end of any span), never later than today.
+
+    A table inferred from payments says how far its ledger runs in `attrs["data_through"]` (the last
+    payment, which renews an open span and so is no span's start or end)."""
     today = pd.Timestamp(today or pd.Timestamp.now(tz="UTC").tz_convert(None)).normalize()
-    dates = pd.concat([subscriptions["start_date"], subscriptions["end_date"]]).dropna()
+    through = pd.Series([subscriptions.attrs.get("data_through")], dtype="datetime64[ns]")
+    dates = pd.concat([subscriptions["start_date"], subscriptions["end_date"], through]).dropna()
     if dates.empty:
         return today
     return min(pd.Timestamp(dates.max()), today)

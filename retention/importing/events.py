@@ -239,7 +239,8 @@ def events_from_frame(
     )
     table.index.name = "row"
     table.attrs[DATE_ONLY_ATTR] = date_only
-    return LoadResult(N_("events"), file, table, rj.rejects(), len(raw), resolved)
+    return LoadResult(N_("events"), file, table, rj.rejects(), len(raw), resolved,
+                      notes=tuple(raw.attrs.get("notes", ())))
 
 
 def load_events(

@@ -14,6 +14,7 @@ from datetime import date, datetime, time
 import pandas as pd
 
 from retention.i18n import N_
+from retention.importing.budget import MAX_WORKBOOK_ROWS, rows_within_budget
 from retention.importing.errors import LoadError
 
 
@@ -50,10 +51,13 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def read_xlsx(data: bytes, file: str, sheet: str | int | None = None) -> tuple[pd.DataFrame, str]:
+def read_xlsx(data: bytes, file: str, sheet: str | int | None = None, max_rows: int | None = None) -> tuple[pd.DataFrame, str]:
     """Read one sheet (default: the first) into text cells; returns (frame, sheet name).
 
-    The first row is the header; the index is the Excel row number of each record.
+    The first row is the header; the index is the Excel row number of each record.  openpyxl's
+    read-only mode streams the sheet's XML (memory stays near the size of the cells kept);
+    `max_rows` stops after that many records (a preview), and the whole read is bounded by
+    `budget` (a row cap, a time budget, and a stop when the asking session ends).
     """
     book = _workbook(data, file)
     try:
@@ -71,7 +75,13 @@ def read_xlsx(data: bytes, file: str, sheet: str | int | None = None) -> tuple[p
         else:
             raise LoadError(file, N_("the workbook has no sheet '{sheet}'; sheets: {sheets}"),
                             {"sheet": sheet, "sheets": ", ".join(names)})
-        rows = [[_text(v) for v in row] for row in book[name].iter_rows(values_only=True)]
+        worksheet = book[name]
+        declared = worksheet.max_row or 0  # the sheet's stated size: refuse early when it says too many (never trusted to be small)
+        if max_rows is None and declared > MAX_WORKBOOK_ROWS + 1:
+            raise LoadError(file, N_("the workbook has more than {n} rows; save the sheet as CSV (read much faster) and "
+                                     "upload that"), {"n": f"{MAX_WORKBOOK_ROWS:,}"})
+        source = worksheet.iter_rows(values_only=True, max_row=None if max_rows is None else max_rows + 1)
+        rows = [[_text(v) for v in row] for row in rows_within_budget(source, file)]
     finally:
         book.close()
     if not rows or not any(cell.strip() for cell in rows[0]):

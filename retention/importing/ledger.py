@@ -217,6 +217,8 @@ def ledger_from_frame(
         "status": "", "trial_end": pd.NaT,
     }, index=pd.Index(spans["row"].astype(int), name="row"))
     table["trial_end"] = pd.to_datetime(table["trial_end"])
+    if pd.notna(ledger_end):
+        table.attrs["data_through"] = pd.Timestamp(ledger_end)  # the engine's default as-of date (snapshots.default_as_of)
     rejects = (pd.concat(parts, ignore_index=True).sort_values("row", kind="stable").reset_index(drop=True)
                if parts else empty_rejects())
     return LedgerResult(

@@ -27,7 +27,7 @@ CUSTOMER_FIELDS = ("customer_id", "signup_date")
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "customer_id": ("customer", "customer id", "account_id", "account id", "account", "client_id", "client",
-                    "company_id", "organization_id", "org_id", "user_id"),
+                    "company_id", "organization_id", "org_id", "user_id", "external_id", "customer_external_id"),
     "subscription_id": ("subscription", "subscription id", "sub_id", "contract_id", "id"),
     "start_date": ("start", "started_at", "start date", "start_at", "subscription_start", "subscription_start_date",
                    "period_start", "service_period_start", "begin_date", "created", "created_at"),

@@ -9,11 +9,14 @@ system, and uploads get renamed.
 
 from __future__ import annotations
 
+import codecs
+import contextvars
 import csv
-import gzip
 import io
 import re
+import warnings
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +30,9 @@ from retention.importing.parse import edge_space
 _ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 _DELIMITERS = ",;\t|"
 _MAX_UNPACKED = 512 * 1024 * 1024
+_CHUNK = 1024 * 1024
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, KeyError, RuntimeError,
+               NotImplementedError, zlib.error)
 
 
 def container(data: bytes) -> str:
@@ -37,7 +43,7 @@ def container(data: bytes) -> str:
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 names = archive.namelist()
-        except zipfile.BadZipFile:
+        except _ZIP_ERRORS:
             return "binary"
         return "xlsx" if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names) else "zip"
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
@@ -58,38 +64,91 @@ def _looks_utf16(head: bytes) -> bool:
     return (odd.count(0) > 0.4 * len(odd) and even.count(0) == 0) or (even.count(0) > 0.4 * len(even) and odd.count(0) == 0)
 
 
-def unpack(data: bytes, file: str) -> bytes:
-    """The CSV bytes inside a .gz or a .zip with a single data file; other bytes unchanged."""
+def unpack(data: bytes, file: str, cap: int | None = None) -> bytes:
+    """The CSV bytes inside a .gz or a .zip with a single data file; other bytes unchanged.
+
+    Archives are decompressed as a stream, a megabyte at a time, and refused as soon as the
+    output passes `cap` (512 MB): sizes written in the archive's headers are never trusted, so a
+    file that lies about what it unpacks to costs at most the cap in memory before it is refused.
+    """
+    cap = _MAX_UNPACKED if cap is None else cap
     kind = container(data)
     if kind == "gzip":
-        try:
-            with gzip.GzipFile(fileobj=io.BytesIO(data)) as handle:
-                inner = handle.read(_MAX_UNPACKED + 1)
-        except (OSError, EOFError) as exc:
-            raise LoadError(file, N_("the gzip file is damaged or incomplete; download the export again")) from exc
-        if len(inner) > _MAX_UNPACKED:
-            raise LoadError(file, N_("the compressed file unpacks to more than 512 MB; export a shorter date range"))
-        return inner
+        return _gunzip(data, file, cap)
     if kind == "zip":
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = [i for i in archive.infolist()
-                       if not i.is_dir() and not i.filename.startswith("__MACOSX/") and not i.filename.split("/")[-1].startswith(".")]
-            if len(members) != 1:
-                raise LoadError(file, N_("the zip archive must hold exactly one CSV file; it holds {n}: {names}"),
-                                {"n": len(members), "names": ", ".join(m.filename for m in members) or "-"})
-            if members[0].file_size > _MAX_UNPACKED:
-                raise LoadError(file, N_("the compressed file unpacks to more than 512 MB; export a shorter date range"))
-            try:
-                return archive.read(members[0])
-            except (zipfile.BadZipFile, RuntimeError, NotImplementedError) as exc:
-                raise LoadError(
-                    file, N_("cannot unpack the zip archive (damaged or password-protected); unzip it and upload the CSV")
-                ) from exc
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                members = [i for i in archive.infolist()
+                           if not i.is_dir() and not i.filename.startswith("__MACOSX/")
+                           and not i.filename.split("/")[-1].startswith(".")]
+                if len(members) != 1:
+                    raise LoadError(file, N_("the zip archive must hold exactly one CSV file; it holds {n}: {names}"),
+                                    {"n": len(members), "names": ", ".join(m.filename for m in members) or "-"})
+                if members[0].file_size > cap:
+                    raise _too_big(file, cap)
+                with archive.open(members[0]) as handle:
+                    return _read_capped(handle.read, file, cap)
+        except LoadError:
+            raise
+        except _ZIP_ERRORS as exc:
+            raise LoadError(
+                file, N_("cannot unpack the zip archive (damaged or password-protected); unzip it and upload the CSV")
+            ) from exc
     return data
 
 
-def decode(data: bytes, file: str) -> str:
-    """Decode bytes: UTF-16 by its BOM or its zero bytes, then UTF-8 (with or without BOM), then Excel's cp1252."""
+def _too_big(file: str, cap: int) -> LoadError:
+    return LoadError(file, N_("the compressed file unpacks to more than {mb} MB; export a shorter date range"),
+                     {"mb": cap // (1024 * 1024) or 1})
+
+
+def _read_capped(read, file: str, cap: int) -> bytes:
+    """Read a stream to its end in chunks, refusing it once it passes `cap` bytes."""
+    out = bytearray()
+    while True:
+        chunk = read(_CHUNK)
+        if not chunk:
+            return bytes(out)
+        out += chunk
+        if len(out) > cap:
+            raise _too_big(file, cap)
+
+
+def _gunzip(data: bytes, file: str, cap: int) -> bytes:
+    """Every member of a gzip stream, decompressed at most a megabyte per step and refused past `cap`."""
+    out = bytearray()
+    damaged = LoadError(file, N_("the gzip file is damaged or incomplete; download the export again"))
+    decompressor = zlib.decompressobj(wbits=31)
+    pending = data
+    try:
+        while True:
+            chunk = decompressor.decompress(pending, _CHUNK)
+            pending = decompressor.unconsumed_tail
+            out += chunk
+            if len(out) > cap:
+                raise _too_big(file, cap)
+            if decompressor.eof:
+                rest = decompressor.unused_data
+                if rest.startswith(b"\x1f\x8b"):  # another member (concatenated .gz files)
+                    decompressor, pending = zlib.decompressobj(wbits=31), rest
+                    continue
+                if rest.strip(b"\x00"):
+                    raise damaged
+                return bytes(out)
+            if not chunk and not pending:
+                raise damaged  # the stream ends before the gzip trailer: a cut-off download
+    except zlib.error as exc:
+        raise damaged from exc
+
+
+def decode(data: bytes, file: str, notes: list | None = None) -> str:
+    """Decode bytes: UTF-16 by its BOM or its zero bytes, then UTF-8 (with or without BOM), then Excel's cp1252.
+
+    A file that mixes UTF-8 lines with cp1252 lines (two exports pasted together) is decoded
+    sequence by sequence: valid UTF-8 as UTF-8, the rest as cp1252, and a note appended to
+    `notes` says how many lines were read each way, instead of turning every `é` of the
+    UTF-8 lines into `Ã©`.
+    """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16")
@@ -101,12 +160,53 @@ def decode(data: bytes, file: str) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             pass
-    for encoding in _ENCODINGS:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise LoadError(file, N_("cannot read the file's text encoding; save it as UTF-8 CSV and upload again"))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    spans: list[tuple[int, int]] = []
+    token = _SPANS.set(spans)
+    try:
+        text = data.decode("utf-8-sig", errors="retention-cp1252")
+    finally:
+        _SPANS.reset(token)
+    high = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) >= 0x80)
+    fallback = np.zeros(len(data) + 1, dtype=np.int32)
+    for start, end in spans:
+        fallback[start] += 1
+        fallback[end] -= 1
+    in_fallback = np.cumsum(fallback)[:-1] > 0
+    utf8_bytes = high[~in_fallback[high]]
+    if not len(utf8_bytes):  # no valid UTF-8 sequence at all: a plain Windows file
+        for encoding in _ENCODINGS[1:]:
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0x0A)
+    cp_lines = np.unique(np.searchsorted(newlines, np.array([s for s, _ in spans], dtype=np.int64)))
+    utf8_lines = np.setdiff1d(np.unique(np.searchsorted(newlines, utf8_bytes)), cp_lines)
+    if notes is not None:
+        notes.append((N_("the file mixes text encodings: {utf8} lines were read as UTF-8 and {cp1252} lines as Windows-1252 "
+                         "(cp1252), first on line {line}; check accented names there and save the file as UTF-8"),
+                      {"utf8": len(utf8_lines), "cp1252": len(cp_lines), "line": int(cp_lines[0]) + 1}))
+    return text
+
+
+def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: undecodable bytes read as cp1252 (latin-1 where cp1252 has no character), their
+    offsets recorded in the calling decode's list (a context variable: one list per call, never shared)."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    raw = error.object[error.start:error.end]
+    spans = _SPANS.get()
+    if spans is not None:
+        spans.append((error.start, error.end))
+    return "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in raw), error.end
+
+
+_SPANS: contextvars.ContextVar[list[tuple[int, int]] | None] = contextvars.ContextVar("retention_decode_spans", default=None)
+codecs.register_error("retention-cp1252", _cp1252_fallback)
 
 
 def sniff_delimiter(text: str) -> str:
@@ -136,10 +236,11 @@ class Source:
 
 
 _FIELDS_MSG = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_EOF_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
 
 
 def read_table(data: bytes, file: str, delimiter: str | None = None, sheet: str | int | None = None,
-               *, dictionary: bool = False) -> pd.DataFrame:
+               max_rows: int | None = None, *, dictionary: bool = False) -> pd.DataFrame:
     """Read CSV, .csv.gz, single-CSV .zip or .xlsx bytes into a DataFrame of stripped strings.
 
     Empty cells are "".  The index is the row number a spreadsheet shows for each record
@@ -157,34 +258,56 @@ def read_table(data: bytes, file: str, delimiter: str | None = None, sheet: str 
     if kind == "xlsx":
         from retention.importing.excel import read_xlsx
 
-        frame, name = read_xlsx(data, file, sheet)
-        frame = _tidy(frame)
+        frame, name = read_xlsx(data, file, sheet, max_rows=max_rows)  # a workbook preview reads only its first rows
+        notes: list[tuple[str, dict[str, object]]] = []
+        frame = _tidy(frame, False, file, notes)
         frame.attrs["source"] = Source("xlsx", None, name)
+        frame.attrs["notes"] = tuple(notes)
         return frame
     inner = unpack(data, file)
     if kind != "text" and container(inner) != "text":
         raise LoadError(file, N_("the archive does not hold a CSV file; unpack it and upload the CSV"))
-    text = decode(inner, file)
+    notes: list[tuple[str, dict[str, object]]] = []
+    text = decode(inner, file, notes)
     if not text.strip():
         raise LoadError(file, N_("the file is empty; export it again with a header row and data"))
     sep = delimiter or sniff_delimiter(text)
     frame = read_columns(text, sep)
     if frame is None:
         frame = _read_with_pandas(text, sep, file)
-    frame = _tidy(frame, dictionary)
+    header = _header(text, sep)
+    if header is not None and len(header) == len(frame.columns) and len(set(header)) < len(header):
+        frame.columns = header  # readers rename a repeated `id` (`id.1`); _tidy numbers it and says so
+    frame = _tidy(frame, dictionary, file, notes)
     frame.attrs["source"] = Source("gzip" if kind == "gzip" else "zip" if kind == "zip" else "csv", sep, None)
+    frame.attrs["notes"] = tuple(notes)
     return frame
 
 
 def _read_with_pandas(text: str, sep: str, file: str) -> pd.DataFrame:
     """pandas' C reader: for the files Arrow's stricter reader refuses, and for its error messages."""
     try:
-        frame = pd.read_csv(
-            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skipinitialspace=True,
-            skip_blank_lines=False, index_col=False, engine="c", na_filter=False,  # no NA scan: every cell stays text
-        )
+        # pandas only warns (ParserWarning) when the first records have more cells than the header, and drops the
+        # extra cells: that would lose data silently, so the warning is an error here, named for the row.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(
+                io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skipinitialspace=True,
+                skip_blank_lines=False, index_col=False, engine="c", na_filter=False,  # no NA scan: every cell stays text
+            )
+    except pd.errors.ParserWarning as exc:
+        row, saw, expected = _widest_row(text, sep)
+        raise LoadError(file, N_("this row has {saw} cells but the header has {expected}; check the delimiter and the quotes"),
+                        {"saw": saw, "expected": expected}, row=row) from exc
     except pd.errors.ParserError as exc:
         found = _FIELDS_MSG.search(str(exc))
+        quote = _EOF_QUOTE.search(str(exc))
+        if quote:
+            raise LoadError(
+                file, N_("a quoted cell that starts on line {line} is never closed, so the rest of the file would be one cell; "
+                         "check the quote marks (\") on that line"),
+                {"line": int(quote.group(1)) + 1}, row=int(quote.group(1)) + 1,
+            ) from exc
         if found:
             raise LoadError(
                 file, N_("this row has {saw} cells but the header has {expected}; check the delimiter and the quotes"),
@@ -197,6 +320,27 @@ def _read_with_pandas(text: str, sep: str, file: str) -> pd.DataFrame:
                         {"detail": (str(exc).strip().splitlines() or [type(exc).__name__])[-1]}) from exc
     frame.index = pd.RangeIndex(2, len(frame) + 2, name="row")
     return frame
+
+
+def _widest_row(text: str, sep: str) -> tuple[int | None, int, int]:
+    """(spreadsheet row, cells, header cells) of the first record with more cells than the header."""
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    try:
+        expected = len(next(reader))
+        for number, record in enumerate(reader, start=2):
+            if len(record) > expected:
+                return number, len(record), expected
+    except csv.Error:
+        pass
+    return None, 0, 0
+
+
+def _header(text: str, sep: str) -> list[str] | None:
+    """The header row's names as written (with repeats), read by the csv module."""
+    try:
+        return [name.strip() for name in next(csv.reader(io.StringIO(text[:1_000_000]), delimiter=sep))]
+    except (csv.Error, StopIteration):
+        return None
 
 
 def _clean_categorical(values: pd.Series, dictionary: bool) -> tuple[pd.Series, bool]:
@@ -242,8 +386,12 @@ def _clean_column(values: pd.Series, dictionary: bool = False) -> tuple[pd.Serie
     return values, empty
 
 
-def _tidy(frame: pd.DataFrame, dictionary: bool = False) -> pd.DataFrame:
-    """Strip cells, drop empty trailing columns and blank lines, name blank headers, de-duplicate names."""
+def _tidy(frame: pd.DataFrame, dictionary: bool = False, file: str = "", notes: list | None = None) -> pd.DataFrame:
+    """Strip cells, drop empty trailing columns and blank lines, name blank headers, de-duplicate names.
+
+    A repeated name (two `customer_id` columns) keeps the first as it is and numbers the others
+    (`customer_id (2)`); a note says so, and the mapping can pick any of them.
+    """
     names = [str(c).strip() for c in frame.columns]
     stripped = frame.attrs.get(EMPTY_ATTR)  # Arrow already stripped the cells and found the empty ones
     if stripped is not None:
@@ -261,12 +409,19 @@ def _tidy(frame: pd.DataFrame, dictionary: bool = False) -> pd.DataFrame:
         keep.append(i)
         final.append(f"column {i + 1}" if blank else name)
     seen: dict[str, int] = {}
+    repeated: dict[str, list[int]] = {}
     for j, name in enumerate(final):
+        repeated.setdefault(name, []).append(keep[j] + 1)
         if name in seen:
             seen[name] += 1
             final[j] = f"{name} ({seen[name]})"
         else:
             seen[name] = 1
+    for name, positions in repeated.items():
+        if len(positions) > 1 and notes is not None:
+            notes.append((N_("{n} columns are named '{name}' (columns {positions}); the first is used as '{name}', the others "
+                             "are named '{name} (2)' and so on: choose another in the column mapping (CLI: --map)"),
+                          {"n": len(positions), "name": name, "positions": ", ".join(map(str, positions))}))
     frame = frame[keep]
     frame.columns = final
     if len(frame.columns) and all(has_empty[i] for i in keep):  # a column without empty cells: no blank line

