@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from retention.importing import LoadError
-from ui import boot, state
+from ui import access, boot, state, workspace
 from ui.render import md
 
 state.language_picker()
@@ -26,6 +26,11 @@ ABOUT = [
     st.Page("pages/benchmarks.py", title=tr("Benchmarks"), icon=":material/flag:"),
     st.Page("pages/definitions.py", title=tr("Definitions"), icon=":material/menu_book:"),
 ]
+access.refuse_if_exposed()
+if access.signed_out():
+    # Team mode before sign-in: one page, no navigation, nothing of the workspace loaded.
+    st.navigation([st.Page(access.sign_in_page, title=tr("Sign in"), icon=":material/login:")], position="hidden").run()
+    st.stop()
 page = st.navigation({tr("Dashboard"): DASHBOARD, tr("Your data"): ABOUT})
 
 try:
@@ -33,6 +38,8 @@ try:
 except LoadError as exc:
     st.error(md(tr("The sample data could not be loaded: {message}", message=exc.message(tr))))
     st.stop()
+workspace.picker()
+access.sidebar_account()
 
 with boot.running_app():
     page.run()

@@ -6,7 +6,7 @@ import streamlit as st
 from retention import formatting
 from retention.exports import to_csv_bytes
 from retention.i18n import located
-from ui import import_report, render, state, upload
+from ui import access, import_report, render, state, upload, workspace
 from ui.boot import ensure_app
 
 ensure_app()
@@ -17,33 +17,51 @@ st.title(tr("Your data"))
 source = state.data_source()
 sample_notice = st.empty()  # filled at the end of the run: a load in this run replaces the sample
 
-with st.container(border=True):
-    st.subheader(tr("Upload your exports"))
-    st.caption(tr("CSV or Excel files (also .csv.gz and .zip) exported from Stripe, Chargebee, Paddle, ChartMogul, "
-                  "Baremetrics or any tool: one row per subscription (or invoice with a service period), and optionally "
-                  "one row per customer with attributes such as plan, country or industry to segment by. "
-                  "Your files stay in this browser session and are gone when you close it."))
-    render.uploader_help()
-    left, right = st.columns(2)
-    subs_file = left.file_uploader(tr("Subscriptions"), type=upload.UPLOAD_TYPES, key="upload_subscriptions")
-    cust_file = right.file_uploader(tr("Customers (optional)"), type=upload.UPLOAD_TYPES, key="upload_customers")
-    left, right = st.columns(2)
-    events_file = left.file_uploader(tr("Usage events (optional)"), type=upload.UPLOAD_TYPES, key="upload_events")
-    surveys_file = right.file_uploader(tr("Survey answers (optional)"), type=upload.UPLOAD_TYPES, key="upload_surveys")
-    subs_choice = cust_choice = None
-    if subs_file is not None:
-        subs_choice = upload.mapping_editor("subscriptions", subs_file.getvalue(), subs_file.name)
-    if cust_file is not None:
-        cust_choice = upload.mapping_editor("customers", cust_file.getvalue(), cust_file.name)
-    buttons = st.columns([1, 1, 3])
-    unready = subs_choice is None or (cust_file is not None and cust_choice is None)
-    clicked = buttons[0].button(tr("Load files"), type="primary", disabled=unready, key="load_files")
-    extras = {kind: (f.getvalue(), f.name) for kind, f in (("events", events_file), ("surveys", surveys_file)) if f}
-    if clicked and not unready and upload.load_uploads(subs_choice, cust_choice, extras):
-        st.success(tr("Loaded. The dashboard pages now show your data."))
-    if source != "sample" and buttons[1].button(tr("Back to sample data"), key="back_to_sample"):
-        state.set_dataset(state.load_sample(), source="sample")
-        st.rerun()
+keeps = workspace.enabled()
+editor = access.can_edit()
+if source == "workspace" and workspace.current():
+    name, version = workspace.current()
+    st.caption(render.md(tr("Saved dataset {name}, version {version}", name=name, version=version)))
+if access.mode() == "team" and not editor:
+    st.info(tr("You are signed in as a viewer: you can look at every saved dataset and its versions, "
+               "but importing, saving and rolling back are for editors."))
+
+if editor or not keeps:
+    with st.container(border=True):
+        st.subheader(tr("Upload your exports"))
+        st.caption(tr("CSV or Excel files (also .csv.gz and .zip) exported from Stripe, Chargebee, Paddle, ChartMogul, "
+                      "Baremetrics or any tool: one row per subscription (or invoice with a service period), and optionally "
+                      "one row per customer with attributes such as plan, country or industry to segment by.") + " "
+                      + (tr("Your files stay in this browser session until you save them to the workspace below.") if keeps
+                         else tr("Your files stay in this browser session and are gone when you close it.")))
+        render.uploader_help()
+        left, right = st.columns(2)
+        subs_file = left.file_uploader(tr("Subscriptions"), type=upload.UPLOAD_TYPES, key="upload_subscriptions")
+        cust_file = right.file_uploader(tr("Customers (optional)"), type=upload.UPLOAD_TYPES, key="upload_customers")
+        left, right = st.columns(2)
+        events_file = left.file_uploader(tr("Usage events (optional)"), type=upload.UPLOAD_TYPES, key="upload_events")
+        surveys_file = right.file_uploader(tr("Survey answers (optional)"), type=upload.UPLOAD_TYPES, key="upload_surveys")
+        subs_choice = cust_choice = None
+        if subs_file is not None:
+            subs_choice = upload.mapping_editor("subscriptions", subs_file.getvalue(), subs_file.name)
+        if cust_file is not None:
+            cust_choice = upload.mapping_editor("customers", cust_file.getvalue(), cust_file.name)
+        buttons = st.columns([1, 1, 3])
+        unready = subs_choice is None or (cust_file is not None and cust_choice is None)
+        clicked = buttons[0].button(tr("Load files"), type="primary", disabled=unready, key="load_files")
+        extras = {kind: (f.getvalue(), f.name) for kind, f in (("events", events_file), ("surveys", surveys_file)) if f}
+        if clicked and not unready and upload.load_uploads(subs_choice, cust_choice, extras):
+            workspace.remember_sources({"subscriptions": subs_file, "customers": cust_file, "events": events_file,
+                                        "surveys": surveys_file})
+            st.success(tr("Loaded. The dashboard pages now show your data."))
+        if source == "upload" and buttons[1].button(tr("Back to sample data"), key="back_to_sample"):
+            state.set_dataset(state.load_sample(), source="sample")
+            st.rerun()
+
+if keeps and editor and state.data_source() == "upload":
+    workspace.save_panel(access.user_name())
+if keeps and state.data_source() == "workspace":
+    workspace.versions_panel(editor, access.user_name())
 
 data = state.dataset()
 model = data.model()

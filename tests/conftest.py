@@ -32,3 +32,12 @@ def spark_session() -> Iterator[object]:
 
     with spark() as session:
         yield session
+
+
+@pytest.fixture(autouse=True)
+def empty_workspace(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test starts on its own empty workspace in local mode, never the developer's ./workspace or mode."""
+    folder = tmp_path_factory.mktemp("workspace")
+    monkeypatch.setenv("RETENTION_WORKSPACE", str(folder))
+    monkeypatch.delenv("RETENTION_MODE", raising=False)
+    return folder

@@ -33,6 +33,9 @@ def running_app() -> Iterator[None]:
 def ensure_app() -> None:
     """Called at the top of every page: hand over to `app.py` when it is not running."""
     if getattr(_local, "active", False):
+        from ui import access
+
+        access.require()  # every page checks, not only the entry point
         return
     with running_app():
         runpy.run_path(str(APP), run_name="__main__")

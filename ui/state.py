@@ -57,9 +57,13 @@ def load_sample() -> Dataset:
 
 
 def dataset() -> Dataset:
-    """The session's data set; the built-in sample until the user loads their own."""
+    """The session's data set: a saved dataset of the workspace (see `ui.workspace`), else the built-in
+    sample until the user loads their own."""
     if "dataset" not in st.session_state:
-        set_dataset(load_sample(), source="sample")
+        from ui import workspace
+
+        if not workspace.open_initial():
+            set_dataset(load_sample(), source="sample")
     return st.session_state["dataset"]
 
 
@@ -69,6 +73,9 @@ def engine() -> Engine:
 
 
 def set_dataset(data: Dataset, source: str) -> None:
+    """`source`: "sample", "upload" (not saved) or "workspace" (a saved dataset, see `ui.workspace.current`)."""
+    if source != "workspace":
+        st.session_state.pop("workspace_dataset", None)
     st.session_state["dataset"] = data
     st.session_state["data_source"] = source
     st.session_state["results"] = {}

@@ -27,6 +27,7 @@ COMMANDS = [
     "retention.cli.forecast_cmd",
     "retention.cli.customers_cmd",
     "retention.cli.workspace_cmd",
+    "retention.cli.users_cmd",
 ]
 
 

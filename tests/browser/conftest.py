@@ -11,6 +11,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -43,14 +44,20 @@ def free_port() -> int:
 class StreamlitServer:
     """`streamlit run` in a subprocess from the repo root, so it reads the project's .streamlit/config.toml."""
 
-    def __init__(self, script: str = "app.py", *options: str, name: str = "app") -> None:
+    def __init__(self, script: str = "app.py", *options: str, name: str = "app", env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         OUTPUT.mkdir(exist_ok=True)
         self.log_path = OUTPUT / f"streamlit-{name}.log"
+        extra_env = env
         env = dict(os.environ)
         # The suite always runs on the real built-in sample data, whatever the developer's shell says.
         env.pop("RETENTION_SAMPLE_DIR", None)
+        # Its own empty workspace in local mode, unless the test says otherwise.
+        env.pop("RETENTION_MODE", None)
+        env["RETENTION_WORKSPACE"] = tempfile.mkdtemp(prefix=f"retention-{name}-workspace-")
+        env.update(extra_env or {})
+        self.workspace = Path(env["RETENTION_WORKSPACE"])
         command = [
             sys.executable, "-m", "streamlit", "run", script,
             "--server.port", str(self.port), "--server.address", "127.0.0.1", "--server.headless", "true",
