@@ -77,18 +77,52 @@ def _date_order_picker(key: str) -> str | None:
 
 
 def mapping_editor(kind: str, data: bytes, file: str) -> Choice | None:
-    """Show how the file will be read and let the user change it; None when it cannot be read."""
-    tr = state.tr()
+    """Show how the file will be read and let the user change it; None when it cannot be read.
+
+    Steps, in the order the page shows them: the workbook sheet, the file's first rows and detected
+    format, a saved mapping, the column mapping, the kind's read options, the required columns, the preview.
+    """
     options: dict[str, object] = {}
+    sheet = _sheet_choice(kind, data, file)
+    if sheet is not None:
+        options["sheet"] = sheet
+    head = _read_head(kind, data, file, sheet)
+    if head is None:
+        return None
+    raw, preset, detected = head
+    columns = list(raw.columns)
+    if preset is not None:
+        options["preset"] = preset.key
+        st.caption(md(state.tr()("{file}: detected format {preset}", file=file, preset=state.tr()(preset.name))))
+    detected = _saved_mapping(kind, columns, detected, options)
+    mapping = _column_mapping(kind, file, columns, detected, options)
+    options["date_order"] = _date_order_picker(kind)
+    if kind == "subscriptions":
+        _subscription_options(kind, raw, preset, mapping, options)
+    if not _has_required(kind, file, mapping, columns):
+        return None
+    if not _preview(kind, data, file, mapping, options):
+        return None
+    return Choice(kind, data, file, mapping, options)
+
+
+def _sheet_choice(kind: str, data: bytes, file: str) -> str | None:
+    """The sheet to read when a workbook has several (None for a CSV or a one-sheet workbook)."""
     try:
         sheets = sheet_names(data, file) if data[:2] == b"PK" and file.lower().endswith((".xlsx", ".xlsm")) else []
     except LoadError:
         sheets = []
     if len(sheets) > 1:
-        options["sheet"] = st.selectbox(tr("Sheet of {file}", file=md(file)), sheets, key=f"sheet_{kind}")
+        return st.selectbox(state.tr()("Sheet of {file}", file=md(file)), sheets, key=f"sheet_{kind}")
+    return None
+
+
+def _read_head(kind: str, data: bytes, file: str, sheet: str | None):
+    """The file's first rows, its detected format and column mapping; None (with a message) when unreadable."""
+    tr = state.tr()
     try:
         with limits(stopped=session_gone()):  # a workbook: only its first rows, and never past the session's end
-            raw = read_table(data, file, sheet=options.get("sheet"), max_rows=SCAN_ROWS)
+            raw = read_table(data, file, sheet=sheet, max_rows=SCAN_ROWS)
         preset, detected = suggest_mapping(list(raw.columns), file, kind=kind, sample=raw.head(200))
     except Stopped:
         st.stop()
@@ -97,20 +131,30 @@ def mapping_editor(kind: str, data: bytes, file: str) -> Choice | None:
         return None
     for template, params in raw.attrs.get("notes", ()):
         st.warning(md(located(tr, file, None, None, template, params)))
-    columns = list(raw.columns)
-    fields = SUBSCRIPTION_FIELDS if kind == "subscriptions" else CUSTOMER_FIELDS
-    if preset is not None:
-        options["preset"] = preset.key
-        st.caption(md(tr("{file}: detected format {preset}", file=file, preset=tr(preset.name))))
+    return raw, preset, detected
+
+
+def _saved_mapping(kind: str, columns: list[str], detected: dict[str, str], options: dict[str, object]) -> dict[str, str]:
+    """A mapping saved earlier as JSON replaces the detected one (only columns this file has)."""
+    tr = state.tr()
     saved = st.file_uploader(tr("Load a saved mapping (JSON)"), type=["json"], key=f"saved_map_{kind}")
-    if saved is not None:
-        try:
-            loaded = mapping_from_json(saved.getvalue().decode("utf-8", errors="replace"))
-            detected = {k: v for k, v in loaded.mapping.items() if v in columns}
-            if loaded.preset:
-                options["preset"] = loaded.preset
-        except (ValueError, LoadError) as exc:
-            st.error(md(tr("The saved mapping could not be read: {message}", message=str(exc))))
+    if saved is None:
+        return detected
+    try:
+        loaded = mapping_from_json(saved.getvalue().decode("utf-8", errors="replace"))
+    except (ValueError, LoadError) as exc:
+        st.error(md(tr("The saved mapping could not be read: {message}", message=str(exc))))
+        return detected
+    if loaded.preset:
+        options["preset"] = loaded.preset
+    return {k: v for k, v in loaded.mapping.items() if v in columns}
+
+
+def _column_mapping(kind: str, file: str, columns: list[str], detected: dict[str, str],
+                    options: dict[str, object]) -> dict[str, str]:
+    """Each field's source column, changeable, and the mapping as a JSON download."""
+    tr = state.tr()
+    fields = SUBSCRIPTION_FIELDS if kind == "subscriptions" else CUSTOMER_FIELDS
     mapping: dict[str, str] = {}
     with st.expander(tr("Column mapping for {file}", file=md(file)), expanded=False):
         st.caption(tr("Each field of the dashboard and the column of your file it is read from. "
@@ -127,24 +171,30 @@ def mapping_editor(kind: str, data: bytes, file: str) -> Choice | None:
                            mapping_to_json(mapping, preset=options.get("preset"), sheet=options.get("sheet")),
                            file_name=f"mapping-{kind}.json", mime="application/json", on_click="ignore",
                            key=f"save_map_{kind}")
-    options["date_order"] = _date_order_picker(kind)
-    if kind == "subscriptions" and preset is not None and preset.basis == "ledger":
+    return mapping
+
+
+def _subscription_options(kind: str, raw: pd.DataFrame, preset, mapping: dict[str, str], options: dict[str, object]) -> None:
+    """Payment-history settings, currency conversion and how each status is counted."""
+    tr = state.tr()
+    if preset is not None and preset.basis == "ledger":
         options["ledger_settings"] = _ledger_settings(kind)
-    if kind == "subscriptions":
-        _currency_options(raw, mapping, options)
-        statuses = sorted({s.strip().lower() for s in raw[mapping["status"]].astype(str) if s.strip()}) if "status" in mapping else []
-        if statuses:
-            st.caption(md(tr("How statuses are counted: {lines}",
-                             lines="; ".join(DEFAULT_STATUS_POLICY.describe(statuses[:12], tr)))))
-    try:  # one message, and no Load button, until the mapping has every required column
+    _currency_options(raw, mapping, options)
+    statuses = sorted({s.strip().lower() for s in raw[mapping["status"]].astype(str) if s.strip()}) if "status" in mapping else []
+    if statuses:
+        st.caption(md(tr("How statuses are counted: {lines}",
+                         lines="; ".join(DEFAULT_STATUS_POLICY.describe(statuses[:12], tr)))))
+
+
+def _has_required(kind: str, file: str, mapping: dict[str, str], columns: list[str]) -> bool:
+    """One message, and no Load button, until the mapping has every required column."""
+    try:
         for name in REQUIRED[kind]:
             require(mapping, name, file, columns)
     except LoadError as exc:
-        st.error(md(exc.message(tr)) + "  \n" + tr("Choose the column in the column mapping above."))
-        return None
-    if not _preview(kind, data, file, mapping, options):
-        return None
-    return Choice(kind, data, file, mapping, options)
+        st.error(md(exc.message(state.tr())) + "  \n" + state.tr()("Choose the column in the column mapping above."))
+        return False
+    return True
 
 
 def _ledger_settings(key: str) -> LedgerSettings:
