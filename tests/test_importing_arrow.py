@@ -9,6 +9,8 @@ or blank headers) fall back to pandas and are checked the same way.
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import pandas as pd
@@ -39,8 +41,14 @@ TRICKY = {
 
 
 def pandas_frame(text: str) -> pd.DataFrame:
+    """pandas' C reader with the header as written: pandas numbers a repeated name `plan.1`, the product
+    (issue 21) keeps the first and names the others `plan (2)`, which `_tidy` does from the written names."""
     sep = sniff_delimiter(text)
-    return _tidy(_read_with_pandas(text, sep, "f.csv"))
+    frame = _read_with_pandas(text, sep, "f.csv")
+    header = next(csv.reader(io.StringIO(text), delimiter=sep), [])
+    if len(header) == len(frame.columns):
+        frame.columns = header
+    return _tidy(frame)
 
 
 def plain(frame: pd.DataFrame) -> pd.DataFrame:

@@ -266,104 +266,16 @@ def subscriptions_from_frame(
     action = by_distinct_categorical(status, lambda s: s.map(dict(zip(status.cat.categories, actions, strict=True))))
     rj.reject(action.eq("exclude"), "status", N_("status excluded by the status policy"))
 
-    start, bad_start = parse_dates(_col(coded, resolved, "start_date"), order)
-    rj.reject(bad_start, "start_date", N_("not a date"))
-    rj.reject(start.isna(), "start_date", N_("missing start date"))
-    rj.reject(bounds.too_early(start), "start_date", bounds.TOO_EARLY)
-    # Cell by cell, but once per distinct cell: "still running" written as 9999-12-31 becomes empty.
-    end_cells = _col(coded, resolved, "end_date")
-    open_text = by_distinct_categorical(end_cells, lambda cells: blank_unrepresentable(cells)[0])
-    unrepresentable = by_distinct(end_cells, lambda cells: blank_unrepresentable(cells)[1])
-    end, bad_end = parse_dates(open_text, order)
-    rj.reject(bad_end, "end_date", N_("not a date"))
-    # "Still running" written as 9999-12-31 or 2050-01-01: an open end, reported on the result.
-    sentinel = unrepresentable | far_future(start, end)
-    end = end.where(~sentinel)
-    trial_end, bad_trial = parse_dates(_col(coded, resolved, "trial_end"), order)
-    rj.reject(bad_trial, "trial_end", N_("not a date"))
-    paid_through, bad_paid = parse_dates(_col(coded, resolved, "paid_through"), order)
-    churn = action.eq("churn")
-    rj.reject(bad_paid & churn, "paid_through", N_("not a date"))
-
-    end = end.where(~(churn & end.isna()), paid_through)
-    rj.reject(churn & end.isna(), "status", N_("stopped paying with no end date"))
-    rj.reject(action.eq("trial") & trial_end.isna(), "status", N_("trial with no trial end date"))
-    rj.reject(end.notna() & start.notna() & (end < start), "end_date", N_("ends before it starts"))
-    rj.reject(bounds.too_early(end), "end_date", bounds.TOO_EARLY)
+    start, end, trial_end, sentinel = _dates(coded, resolved, order, action, rj)
 
     decimals = _decimal_hints(coded, resolved, ("mrr", "amount", "quantity", "interval_count", "tax"))
     money_field = "mrr" if basis == "mrr" else "amount"
-    money_text = _col(coded, resolved, money_field)
-    currency = by_distinct_categorical(as_text(_col(coded, resolved, "currency")), lambda c: c.str.strip().str.upper())
-    if "currency" not in resolved:
-        currency = currency_markers(money_text)
-    money, bad = parse_numbers(money_text, decimals.get(resolved[money_field], "."))
-    rj.reject(bad, money_field, N_("not a number"))
-    rj.reject(money.isna(), money_field, N_("missing amount"))
-    if "tax" in resolved and money_field == "amount" and ("tax" in chosen.fields or "tax" in (mapping or {})):
-        # ChartMogul's amount_in_cents includes tax; MRR never does.  A generic column named "tax" is
-        # only taken off when the user maps it: whether a file's amounts include tax is not in its name.
-        tax, bad_tax = parse_numbers(_col(coded, resolved, "tax"), decimals[resolved["tax"]])
-        rj.reject(bad_tax, "tax", N_("not a number"))
-        money = money - tax.fillna(0.0)
-    rj.reject(money < 0, money_field, N_("negative amount"))
-    ceiling = bounds.max_monthly_amount()
-    rj.reject(bounds.too_large(money, bounds.INT64_MICRO_LIMIT), money_field, bounds.TOO_LARGE)
-    if chosen.cents:
-        rj.reject(money.notna() & (money % 1 != 0), money_field, N_("amount in cents must be a whole number"))
-        money = money / minor_unit_divisor(currency.astype(object))
+    money, currency = _money(coded, resolved, money_field, decimals, chosen, mapping, rj)
 
-    quantity = pd.Series(1.0, index=raw.index)
-    if "quantity" in resolved:
-        quantity, bad_qty = parse_numbers(_col(coded, resolved, "quantity"), decimals[resolved["quantity"]])
-        quantity = quantity.fillna(1.0)
-        rj.reject(bad_qty | (quantity < 0), "quantity", N_("quantity must be a number of 0 or more"))
-        rj.reject(bounds.too_large(quantity, bounds.MAX_QUANTITY), "quantity", bounds.QUANTITY_TOO_LARGE)
+    mrr, quantity = _monthly_mrr(coded, resolved, basis, money, start, end, decimals, rj)
 
-    if basis == "mrr":
-        mrr = money
-    elif basis == "period":
-        rj.reject(end.isna(), "end_date", N_("missing service period end"))
-        rj.reject(end.notna() & start.notna() & (end <= start), "end_date", N_("empty service period"))
-        months = period_months(start, end)
-        mrr = money / months.where(months > 0)
-    else:
-        months, bad_interval = parse_billing_intervals(_col(coded, resolved, "interval"))
-        rj.reject(bad_interval, "interval", N_("unknown billing interval (use day, week, month, quarter or year)"))
-        count = pd.Series(1.0, index=raw.index)
-        if "interval_count" in resolved:
-            count, bad_count = parse_numbers(_col(coded, resolved, "interval_count"), decimals[resolved["interval_count"]])
-            count = count.fillna(1.0)
-            rj.reject(bad_count | (count <= 0), "interval_count", N_("interval count must be a positive number"))
-            rj.reject(bounds.too_large(count, bounds.MAX_INTERVAL_COUNT), "interval_count", bounds.COUNT_TOO_LARGE)
-        mrr = money * quantity / (months * count)
-
-    alive_codes = currency[rj.alive]
-    several = alive_codes[alive_codes.ne("")].nunique() > 1
-    if several or (reporting_currency and alive_codes.ne("").any()):
-        rj.reject(currency.eq(""), "currency", N_("missing currency in a file with several currencies"))
-    # Several currencies without the user's rates for all of them: ECB rates of each row's start date.
-    dated = dated_conversion(currency[rj.alive].astype(object), start[rj.alive], file, resolved.get("currency", resolved[money_field]),
-                             reporting_currency, rates)
-    rates_source, after_last_rate = "", 0
-    if dated is not None:
-        factors, reporting, used_rates, rates_source, after_last_rate = dated
-    else:
-        # Factors depend on each cell's code alone: computed once per distinct code, then spread to the rows.
-        codes, distinct_codes = distinct_cells(currency[rj.alive])
-        per_code, reporting = conversion_factors(distinct_codes, file, resolved.get("currency", resolved[money_field]),
-                                                 reporting_currency, rates)
-        factors = per_code.take(codes).set_axis(currency.index[rj.alive.to_numpy()])
-        used_rates = {}
-        if reporting_currency:
-            pairs = pd.DataFrame({"code": currency[rj.alive].to_numpy(), "factor": factors.to_numpy()}).drop_duplicates("code", keep="last")
-            used_rates = {c: float(f) for c, f in zip(pairs["code"], pairs["factor"], strict=True) if c}
-            rates_source = "your rates" if any(c != reporting for c in used_rates) else ""
-    # Bounds on what the engine will hold: the monthly amount in the reporting currency.
-    over = bounds.too_large((mrr[rj.alive] * factors).reindex(raw.index), ceiling)
-    if over.any():
-        rj.reject(over, money_field, bounds.TOO_LARGE)
-        factors = factors[rj.alive[factors.index].to_numpy()]
+    factors, reporting, used_rates, rates_source, after_last_rate = _conversion(
+        currency, start, mrr, file, resolved, money_field, reporting_currency, rates, rj)
 
     keep = rj.alive
     sub_id = _col(coded, resolved, "subscription_id").astype(str)
@@ -575,3 +487,128 @@ __all__ = [
     "LoadError", "LoadResult", "load_subscriptions", "load_customers", "preview", "suggest_mapping",
     "subscriptions_from_frame", "customers_from_frame", "customers_from_attributes", "attribute_columns",
 ]
+
+
+def _dates(coded: pd.DataFrame, resolved: dict[str, str], order: str | None, action: pd.Series, rj: _Rejector):
+    """Start, end and trial end of each row; ends written as "still running" (9999-12-31) become open.
+
+    Returns (start, end, trial_end, sentinel) where `sentinel` marks the rows whose end was such a date.
+    A row that stopped paying (status policy "churn") ends on its paid-through date.
+    """
+    start, bad_start = parse_dates(_col(coded, resolved, "start_date"), order)
+    rj.reject(bad_start, "start_date", N_("not a date"))
+    rj.reject(start.isna(), "start_date", N_("missing start date"))
+    rj.reject(bounds.too_early(start), "start_date", bounds.TOO_EARLY)
+    # Cell by cell, but once per distinct cell: "still running" written as 9999-12-31 becomes empty.
+    end_cells = _col(coded, resolved, "end_date")
+    open_text = by_distinct_categorical(end_cells, lambda cells: blank_unrepresentable(cells)[0])
+    unrepresentable = by_distinct(end_cells, lambda cells: blank_unrepresentable(cells)[1])
+    end, bad_end = parse_dates(open_text, order)
+    rj.reject(bad_end, "end_date", N_("not a date"))
+    # "Still running" written as 9999-12-31 or 2050-01-01: an open end, reported on the result.
+    sentinel = unrepresentable | far_future(start, end)
+    end = end.where(~sentinel)
+    trial_end, bad_trial = parse_dates(_col(coded, resolved, "trial_end"), order)
+    rj.reject(bad_trial, "trial_end", N_("not a date"))
+    paid_through, bad_paid = parse_dates(_col(coded, resolved, "paid_through"), order)
+    churn = action.eq("churn")
+    rj.reject(bad_paid & churn, "paid_through", N_("not a date"))
+
+    end = end.where(~(churn & end.isna()), paid_through)
+    rj.reject(churn & end.isna(), "status", N_("stopped paying with no end date"))
+    rj.reject(action.eq("trial") & trial_end.isna(), "status", N_("trial with no trial end date"))
+    rj.reject(end.notna() & start.notna() & (end < start), "end_date", N_("ends before it starts"))
+    rj.reject(bounds.too_early(end), "end_date", bounds.TOO_EARLY)
+    return start, end, trial_end, sentinel
+
+
+def _money(coded: pd.DataFrame, resolved: dict[str, str], money_field: str, decimals: dict[str, str], chosen: Preset,
+           mapping: Mapping[str, str] | None, rj: _Rejector) -> tuple[pd.Series, pd.Series]:
+    """Each row's amount (or MRR) as a number, tax taken off where mapped, cents made whole units; and its currency."""
+    money_text = _col(coded, resolved, money_field)
+    currency = by_distinct_categorical(as_text(_col(coded, resolved, "currency")), lambda c: c.str.strip().str.upper())
+    if "currency" not in resolved:
+        currency = currency_markers(money_text)
+    money, bad = parse_numbers(money_text, decimals.get(resolved[money_field], "."))
+    rj.reject(bad, money_field, N_("not a number"))
+    rj.reject(money.isna(), money_field, N_("missing amount"))
+    if "tax" in resolved and money_field == "amount" and ("tax" in chosen.fields or "tax" in (mapping or {})):
+        # ChartMogul's amount_in_cents includes tax; MRR never does.  A generic column named "tax" is
+        # only taken off when the user maps it: whether a file's amounts include tax is not in its name.
+        tax, bad_tax = parse_numbers(_col(coded, resolved, "tax"), decimals[resolved["tax"]])
+        rj.reject(bad_tax, "tax", N_("not a number"))
+        money = money - tax.fillna(0.0)
+    rj.reject(money < 0, money_field, N_("negative amount"))
+    rj.reject(bounds.too_large(money, bounds.INT64_MICRO_LIMIT), money_field, bounds.TOO_LARGE)
+    if chosen.cents:
+        rj.reject(money.notna() & (money % 1 != 0), money_field, N_("amount in cents must be a whole number"))
+        money = money / minor_unit_divisor(currency.astype(object))
+    return money, currency
+
+
+def _monthly_mrr(coded: pd.DataFrame, resolved: dict[str, str], basis: str, money: pd.Series, start: pd.Series,
+                 end: pd.Series, decimals: dict[str, str], rj: _Rejector) -> tuple[pd.Series, pd.Series]:
+    """Monthly normalisation (METRICS.md §1): MRR as given, over the service period, or amount × quantity / months."""
+    index = money.index
+    quantity = pd.Series(1.0, index=index)
+    if "quantity" in resolved:
+        quantity, bad_qty = parse_numbers(_col(coded, resolved, "quantity"), decimals[resolved["quantity"]])
+        quantity = quantity.fillna(1.0)
+        rj.reject(bad_qty | (quantity < 0), "quantity", N_("quantity must be a number of 0 or more"))
+        rj.reject(bounds.too_large(quantity, bounds.MAX_QUANTITY), "quantity", bounds.QUANTITY_TOO_LARGE)
+
+    if basis == "mrr":
+        mrr = money
+    elif basis == "period":
+        rj.reject(end.isna(), "end_date", N_("missing service period end"))
+        rj.reject(end.notna() & start.notna() & (end <= start), "end_date", N_("empty service period"))
+        months = period_months(start, end)
+        mrr = money / months.where(months > 0)
+    else:
+        months, bad_interval = parse_billing_intervals(_col(coded, resolved, "interval"))
+        rj.reject(bad_interval, "interval", N_("unknown billing interval (use day, week, month, quarter or year)"))
+        count = pd.Series(1.0, index=index)
+        if "interval_count" in resolved:
+            count, bad_count = parse_numbers(_col(coded, resolved, "interval_count"), decimals[resolved["interval_count"]])
+            count = count.fillna(1.0)
+            rj.reject(bad_count | (count <= 0), "interval_count", N_("interval count must be a positive number"))
+            rj.reject(bounds.too_large(count, bounds.MAX_INTERVAL_COUNT), "interval_count", bounds.COUNT_TOO_LARGE)
+        mrr = money * quantity / (months * count)
+    return mrr, quantity
+
+
+def _conversion(currency: pd.Series, start: pd.Series, mrr: pd.Series, file: str, resolved: dict[str, str], money_field: str,
+                reporting_currency: str | None, rates: Mapping[str, float] | None, rj: _Rejector):
+    """Factors to the reporting currency for the rows still alive (the user's rates, else the ECB's of each
+    row's start date), and the monthly-amount ceiling in that currency.
+
+    Returns (factors, reporting currency, rates used, where the rates came from, rows dated after the last rate).
+    """
+    ceiling = bounds.max_monthly_amount()
+    alive_codes = currency[rj.alive]
+    several = alive_codes[alive_codes.ne("")].nunique() > 1
+    if several or (reporting_currency and alive_codes.ne("").any()):
+        rj.reject(currency.eq(""), "currency", N_("missing currency in a file with several currencies"))
+    # Several currencies without the user's rates for all of them: ECB rates of each row's start date.
+    dated = dated_conversion(currency[rj.alive].astype(object), start[rj.alive], file, resolved.get("currency", resolved[money_field]),
+                             reporting_currency, rates)
+    rates_source, after_last_rate = "", 0
+    if dated is not None:
+        factors, reporting, used_rates, rates_source, after_last_rate = dated
+    else:
+        # Factors depend on each cell's code alone: computed once per distinct code, then spread to the rows.
+        codes, distinct_codes = distinct_cells(currency[rj.alive])
+        per_code, reporting = conversion_factors(distinct_codes, file, resolved.get("currency", resolved[money_field]),
+                                                 reporting_currency, rates)
+        factors = per_code.take(codes).set_axis(currency.index[rj.alive.to_numpy()])
+        used_rates = {}
+        if reporting_currency:
+            pairs = pd.DataFrame({"code": currency[rj.alive].to_numpy(), "factor": factors.to_numpy()}).drop_duplicates("code", keep="last")
+            used_rates = {c: float(f) for c, f in zip(pairs["code"], pairs["factor"], strict=True) if c}
+            rates_source = "your rates" if any(c != reporting for c in used_rates) else ""
+    # Bounds on what the engine will hold: the monthly amount in the reporting currency.
+    over = bounds.too_large((mrr[rj.alive] * factors).reindex(currency.index), ceiling)
+    if over.any():
+        rj.reject(over, money_field, bounds.TOO_LARGE)
+        factors = factors[rj.alive[factors.index].to_numpy()]
+    return factors, reporting, used_rates, rates_source, after_last_rate
