@@ -122,7 +122,7 @@ def test_data_page_shows_hostile_values_as_text(hostile) -> None:
     assert LONG[:200] in cells
     assert_nothing_injected(page, "Data, customers preview")
     # The export keeps the values as text and neutralises the spreadsheet formula.
-    button = customers_panel.locator('[data-testid="stDownloadButton"]').filter(has_text="Download CSV")
+    button = customers_panel.locator('[data-testid="stDownloadButton"]').filter(has_text="CSV for scripts")
     with page.expect_download(timeout=TIMEOUT_MS) as info:
         button.click()
     rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8"))))
