@@ -1,20 +1,7 @@
 """Cohort triangles (METRICS.md §6), the average retention curve, the heatmap and the `cohorts` command.
 
-Fixture tests/fixtures/cohorts/subscriptions.csv, read at month-end snapshots Jan–Jun 2024
-(end_date is exclusive, a span counts on the last day d when start <= d < end):
-
-    customer  spans                                        MRR at Jan Feb Mar Apr May Jun
-    a         2024-01-01 → open, 100                            100 100 100 100 100 100
-    b         2024-01-15 → 2024-03-01, 200                      200 200   0   0   0   0
-    c         2024-01-10 → 2024-02-15, 50; 2024-04-01 → , 80     50   0   0  80  80  80  (reactivates)
-    d         2024-02-01 → , 100; 2024-04-01 → 2024-05-01, 50     0 100 100 150 100 100
-    e         2024-02-20 → 2024-06-15, 40                         0  40  40  40  40   0
-    f         2024-03-31 → 2024-04-30, 60                         0   0  60   0   0   0
-    g         free span (MRR 0) from Jan; 2024-05-10 → , 30       0   0   0   0  30  30  (free is not active)
-    h         2024-06-10 → , 70                                   0   0   0   0   0  70
-
-Monthly cohorts (first active month-end): Jan = {a, b, c}, Feb = {d, e}, Mar = {f}, Apr = none,
-May = {g}, Jun = {h}.
+The fixture tests/fixtures/cohorts/ and its month-end MRR table are worked out in
+tests/contract/test_cohorts.py, where the triangles are checked against every engine.
 """
 
 from __future__ import annotations
