@@ -6,7 +6,7 @@ import streamlit as st
 from retention import formatting
 from retention.exports import to_csv_bytes
 from retention.i18n import located
-from ui import access, import_report, render, state, upload, workspace
+from ui import access, connections, import_report, render, state, upload, workspace
 from ui.boot import ensure_app
 
 ensure_app()
@@ -63,7 +63,11 @@ if keeps and editor and state.data_source() == "upload":
 if keeps and state.data_source() == "workspace":
     workspace.versions_panel(editor, access.user_name())
 
+connections.panel()
 data = state.dataset()
+if state.data_source() == connections.SOURCE:
+    connections.summary(data)
+    st.stop()
 model = data.model()
 st.subheader(tr("What is loaded"))
 rows = []
