@@ -94,9 +94,20 @@ def canonical_subscriptions(table: ir.Table, name: str, mapping: Mapping[str, st
     reason = ibis.ifelse(end.notnull() & (end < start), N_("end before start"), reason)
     reason = ibis.ifelse(start.isnull(), N_("no start date"), reason)
     reason = ibis.ifelse(customer.isnull() | (customer == ""), N_("no customer id"), reason)
-    every = table.select(customer_id=customer, start_date=start, end_date=end, mrr=mrr, trial_end=trial, reason=reason)
+    every = table.select(
+        customer_id=customer, subscription_id=_text(col, "subscription_id"), start_date=start, end_date=end, mrr=mrr,
+        plan=_text(col, "plan"), quantity=col["quantity"].cast("float64").fill_null(1.0) if "quantity" in col else ibis.literal(1.0),
+        currency=_text(col, "currency").upper(), status=_text(col, "status").lower(), trial_end=trial, reason=reason,
+    )
     used = every.filter(every.reason.isnull()).drop("reason")
     return used, every, resolved
+
+
+def _text(col: Mapping[str, ir.Value], field: str) -> ir.Value:
+    """A descriptive field as the importer keeps it: stripped text, "" when the source has none."""
+    if field not in col:
+        return ibis.literal("")
+    return col[field].cast("string").strip().fill_null("")
 
 
 def canonical_customers(table: ir.Table, name: str, mapping: Mapping[str, str] | None = None) -> ir.Table:

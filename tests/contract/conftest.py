@@ -35,13 +35,36 @@ runs it on random data) but compiles each query for seconds; running the hand-wo
 would add minutes to every CI run."""
 
 
+@pytest.fixture(scope="session")
+def warehouse_engines() -> dict[tuple, Engine]:
+    """Warehouse engines already built this session, by engine and table contents (see `engine_factory`)."""
+    return {}
+
+
+def _content(frame: pd.DataFrame | None) -> tuple:
+    if frame is None:
+        return ()
+    return tuple(frame.columns), len(frame), int(pd.util.hash_pandas_object(frame, index=True).sum())
+
+
 @pytest.fixture(params=HAND_ENGINES)
-def engine_factory(request: pytest.FixtureRequest, make_engine) -> EngineFactory:
-    """Builds the parametrized engine over canonical subscriptions (and customers)."""
+def engine_factory(request: pytest.FixtureRequest, make_engine, warehouse_engines) -> EngineFactory:
+    """Builds the parametrized engine over canonical subscriptions (and customers).
+
+    A warehouse engine over tables with the same contents is built once per session and reused: the
+    hand-computed tests ask the same fixture file many questions (one test per period), and an engine
+    answers from what it computed for the same granularity, segment and as-of date, so each question
+    costs one compiled query instead of an upload and several.  NumPy engines are always fresh.
+    """
     name = request.param
 
     def make(subscriptions: pd.DataFrame, customers: pd.DataFrame | None = None) -> Engine:
-        return make_engine(name, subscriptions, customers)
+        if name == "numpy":
+            return make_engine(name, subscriptions, customers)
+        key = (name, _content(subscriptions), _content(customers))
+        if key not in warehouse_engines:
+            warehouse_engines[key] = make_engine(name, subscriptions, customers)
+        return warehouse_engines[key]
 
     return make
 
