@@ -53,7 +53,8 @@ def load_sample() -> Dataset:
         return SAMPLE_DIR / name if (SAMPLE_DIR / name).exists() else None
 
     return load_dataset(SAMPLE_DIR / "subscriptions.csv", path("customers.csv"),
-                        events=path("events.csv"), surveys=path("surveys.csv"))
+                        events=path("events.csv"), surveys=path("surveys.csv"),
+                        churn_reasons=path("churn_reasons.csv"))
 
 
 def dataset() -> Dataset:
@@ -166,7 +167,7 @@ def cached(key: tuple, compute):
 
 
 def extra_table(kind: str, v: View) -> pd.DataFrame | None:
-    """Events or surveys of the view's segment, cached per session."""
+    """Events, surveys or churn reasons of the view's segment, cached per session."""
     result = dataset().extra.get(kind)
     if result is None:
         return None
