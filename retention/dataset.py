@@ -61,7 +61,7 @@ class Dataset:
 
     subscriptions: LoadResult
     customers: LoadResult | None = None
-    extra: dict[str, LoadResult] = field(default_factory=dict)  # "events", "surveys"
+    extra: dict[str, LoadResult] = field(default_factory=dict)  # "events", "surveys", "churn_reasons"
     _engine: NumpyEngine | None = field(default=None, repr=False)
     _history: list = field(default_factory=list, repr=False)  # memo of history_start()
     _memo: dict = field(default_factory=dict, repr=False)  # values derived from the tables once (currency…)
@@ -81,6 +81,11 @@ class Dataset:
     def surveys(self) -> LoadResult | None:
         """NPS/CSAT answers, when loaded."""
         return self.extra.get("surveys")
+
+    @property
+    def churn_reasons(self) -> LoadResult | None:
+        """Cancellations with their reasons and comments, when loaded."""
+        return self.extra.get("churn_reasons")
 
     def default_as_of(self) -> pd.Timestamp:
         """Latest date in the subscriptions, never after today."""
@@ -181,6 +186,7 @@ def load_dataset(
     *,
     events: FileLike | None = None,
     surveys: FileLike | None = None,
+    churn_reasons: FileLike | None = None,
     preset: str | None = None,
     date_order: str | None = None,
     sheet: str | None = None,
@@ -189,11 +195,11 @@ def load_dataset(
     status_policy: StatusPolicy | Mapping[str, str] | None = None,
     ledger_settings: LedgerSettings | None = None,
 ) -> Dataset:
-    """Load subscriptions (and customers, events, surveys) from paths or uploaded bytes.
+    """Load subscriptions (and customers, events, surveys, churn reasons) from paths or uploaded bytes.
 
     Parameters
     ----------
-    subscriptions, customers, events, surveys: a path, or an `InputFile` (bytes + name + its own
+    subscriptions, customers, events, surveys, churn_reasons: a path, or an `InputFile` (bytes + name + its own
         mapping and options, as the Data page makes them).
     mapping: canonical -> source column, for files given as paths (customer fields apply to the
         customers file too).
@@ -225,6 +231,11 @@ def load_dataset(
 
         file = _input(surveys)
         extra["surveys"] = load_surveys(file.data, file.name, dict(file.mapping) or None)
+    if churn_reasons is not None:
+        from retention.importing.churn_reasons import load_churn_reasons
+
+        file = _input(churn_reasons)
+        extra["churn_reasons"] = load_churn_reasons(file.data, file.name, dict(file.mapping) or None)
     return Dataset(subs, cust, extra)
 
 

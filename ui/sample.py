@@ -24,12 +24,13 @@ from retention.periods import GRANULARITIES
 
 
 def load(folder: Path) -> Dataset:
-    """A fresh, private copy of the sample in `folder` (subscriptions; customers, events, surveys when present)."""
+    """A fresh, private copy of the sample in `folder` (subscriptions; customers, events, surveys, churn reasons when present)."""
     def path(name: str) -> Path | None:
         return folder / name if (folder / name).exists() else None
 
     return load_dataset(folder / "subscriptions.csv", path("customers.csv"),
-                        events=path("events.csv"), surveys=path("surveys.csv"))
+                        events=path("events.csv"), surveys=path("surveys.csv"),
+                        churn_reasons=path("churn_reasons.csv"))
 
 
 def shared(folder: Path) -> Dataset:

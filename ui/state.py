@@ -169,7 +169,7 @@ def cached(key: tuple, compute):
 
 
 def extra_table(kind: str, v: View) -> pd.DataFrame | None:
-    """Events or surveys of the view's segment, cached per session."""
+    """Events, surveys or churn reasons of the view's segment, cached per session."""
     result = dataset().extra.get(kind)
     if result is None:
         return None

@@ -259,7 +259,8 @@ def load_uploads(subs: Choice, customers: Choice | None, extras: dict[str, tuple
         try:
             extra = {kind: InputFile(extra_data, extra_name) for kind, (extra_data, extra_name) in (extras or {}).items()}
             dataset = load_dataset(subs.input_file(), customers.input_file() if customers is not None else None,
-                                   events=extra.get("events"), surveys=extra.get("surveys"))
+                                   events=extra.get("events"), surveys=extra.get("surveys"),
+                                   churn_reasons=extra.get("churn_reasons"))
         except Stopped:
             return False  # the browser session ended: nobody is waiting for this file any more
         except AmbiguousDateOrder as exc:
