@@ -61,7 +61,7 @@ if editor or not keeps:
                                         "surveys": surveys_file, "churn_reasons": reasons_file})
             st.success(tr("Loaded. The dashboard pages now show your data."))
         if source == "upload" and buttons[1].button(tr("Back to sample data"), key="back_to_sample"):
-            state.set_dataset(state.load_sample(), source="sample")
+            state.set_dataset(state.shared_sample(), source="sample")
             st.rerun()
 
 if keeps and editor and state.data_source() == "upload":

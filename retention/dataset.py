@@ -64,6 +64,7 @@ class Dataset:
     extra: dict[str, LoadResult] = field(default_factory=dict)  # "events", "surveys", "churn_reasons"
     _engine: NumpyEngine | None = field(default=None, repr=False)
     _history: list = field(default_factory=list, repr=False)  # memo of history_start()
+    _memo: dict = field(default_factory=dict, repr=False)  # values derived from the tables once (currency…)
 
     def engine(self) -> NumpyEngine:
         """The engine answering `Query`s on this data set (the in-memory reference engine)."""
@@ -110,7 +111,15 @@ class Dataset:
         return self.engine().metrics(query)
 
     def currency(self) -> str:
-        """The reporting currency: the one most amounts are in, `DEFAULT_CURRENCY` when the file names none."""
+        """The reporting currency: the one most amounts are in, `DEFAULT_CURRENCY` when the file names none.
+
+        Read once per data set: every chart and table asks, and stripping 40,000 cells each time cost a page
+        more than its metrics."""
+        if "currency" not in self._memo:
+            self._memo["currency"] = self._most_common_currency()
+        return self._memo["currency"]
+
+    def _most_common_currency(self) -> str:
         table = self.subscriptions.table
         if "currency" in table:
             values = table["currency"].astype(str).str.strip()
@@ -120,7 +129,12 @@ class Dataset:
         return DEFAULT_CURRENCY
 
     def currency_assumed(self) -> bool:
-        """True when no file said which currency its amounts are in."""
+        """True when no file said which currency its amounts are in (read once per data set, like `currency`)."""
+        if "currency_assumed" not in self._memo:
+            self._memo["currency_assumed"] = self._no_currency_named()
+        return self._memo["currency_assumed"]
+
+    def _no_currency_named(self) -> bool:
         table = self.subscriptions.table
         return "currency" not in table or table["currency"].astype(str).str.strip().replace({"nan": "", "NAN": ""}).eq("").all()
 

@@ -114,7 +114,7 @@ def _picked() -> None:
     choice = st.session_state.get("dataset_picker")
     if choice == SAMPLE:
         forget()
-        state.set_dataset(state.load_sample(), source="sample")
+        state.set_dataset(state.shared_sample(), source="sample")
     elif choice and not choice.startswith("\x00"):
         show(choice)
 
