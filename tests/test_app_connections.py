@@ -23,7 +23,7 @@ APP = str(ROOT / "app.py")
 SAMPLE = ROOT / "sample_data"
 PAGES = [
     "pages/overview.py", "pages/revenue.py", "pages/cohorts.py", "pages/forecast.py", "pages/segments.py",
-    "pages/engagement.py", "pages/feedback.py", "pages/customer.py", "pages/data.py", "pages/alerts.py",
+    "pages/engagement.py", "pages/feedback.py", "pages/churn_reasons.py", "pages/customer.py", "pages/data.py", "pages/alerts.py",
     "pages/benchmarks.py", "pages/definitions.py",
 ]
 CARDS = ("CRR", "Logo churn", "NRR", "GRR", "MRR", "ARPA", "LTV", "Quick ratio")

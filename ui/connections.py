@@ -59,7 +59,7 @@ def panel() -> None:
         if clicked and picked in found and open_named(found[picked]):
             st.rerun()
         if state.data_source() == SOURCE and st.button(tr("Back to sample data"), key="connection_close"):
-            state.set_dataset(state.load_sample(), source="sample")
+            state.set_dataset(state.shared_sample(), source="sample")
             st.rerun()
 
 

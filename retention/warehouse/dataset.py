@@ -34,8 +34,16 @@ class WarehouseDataset:
         """The warehouse engine answering `Query`s inside the database."""
         return self._engine
 
+    subscriptions = None
+    """No `LoadResult` of the subscriptions: their rows stay in the database (pages that read row-level
+    subscriptions, such as committed MRR or billing statuses of churns, go without them)."""
+
     @property
     def events(self) -> None:
+        return None
+
+    @property
+    def churn_reasons(self) -> None:
         return None
 
     @property
