@@ -26,6 +26,7 @@ if access.mode() == "team" and not editor:
     st.info(tr("You are signed in as a viewer: you can look at every saved dataset and its versions, "
                "but importing, saving and rolling back are for editors."))
 
+connections.panel()
 if editor or not keeps:
     with st.container(border=True):
         st.subheader(tr("Upload your exports"))
@@ -69,7 +70,6 @@ if keeps and editor and state.data_source() == "upload":
 if keeps and state.data_source() == "workspace":
     workspace.versions_panel(editor, access.user_name())
 
-connections.panel()
 data = state.dataset()
 if state.data_source() == connections.SOURCE:
     connections.summary(data)
