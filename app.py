@@ -16,6 +16,7 @@ HOME = "overview"
 DASHBOARD = [
     st.Page("pages/overview.py", title=tr("Overview"), icon=":material/dashboard:", default=True, url_path=HOME),
     st.Page("pages/revenue.py", title=tr("Revenue"), icon=":material/payments:"),
+    st.Page("pages/churn_reasons.py", title=tr("Churn reasons"), icon=":material/logout:"),
     st.Page("pages/cohorts.py", title=tr("Cohorts"), icon=":material/grid_on:"),
     st.Page("pages/forecast.py", title=tr("Forecast"), icon=":material/trending_up:"),
     st.Page("pages/segments.py", title=tr("Segments"), icon=":material/pie_chart:"),

@@ -41,6 +41,11 @@ if editor or not keeps:
         left, right = st.columns(2)
         events_file = left.file_uploader(tr("Usage events (optional)"), type=upload.UPLOAD_TYPES, key="upload_events")
         surveys_file = right.file_uploader(tr("Survey answers (optional)"), type=upload.UPLOAD_TYPES, key="upload_surveys")
+        left, _right = st.columns(2)
+        reasons_file = left.file_uploader(
+            tr("Churn reasons (optional)"), type=upload.UPLOAD_TYPES, key="upload_churn_reasons",
+            help=tr("Cancellations with why customers left: customer id, date, reason and optionally a comment and a refund "
+                    "(a cancellation export of your billing tool, or churn survey answers)."))
         subs_choice = cust_choice = None
         if subs_file is not None:
             subs_choice = upload.mapping_editor("subscriptions", subs_file.getvalue(), subs_file.name)
@@ -49,13 +54,14 @@ if editor or not keeps:
         buttons = st.columns([1, 1, 3])
         unready = subs_choice is None or (cust_file is not None and cust_choice is None)
         clicked = buttons[0].button(tr("Load files"), type="primary", disabled=unready, key="load_files")
-        extras = {kind: (f.getvalue(), f.name) for kind, f in (("events", events_file), ("surveys", surveys_file)) if f}
+        extras = {kind: (f.getvalue(), f.name) for kind, f in (("events", events_file), ("surveys", surveys_file),
+                                                                ("churn_reasons", reasons_file)) if f}
         if clicked and not unready and upload.load_uploads(subs_choice, cust_choice, extras):
             workspace.remember_sources({"subscriptions": subs_file, "customers": cust_file, "events": events_file,
-                                        "surveys": surveys_file})
+                                        "surveys": surveys_file, "churn_reasons": reasons_file})
             st.success(tr("Loaded. The dashboard pages now show your data."))
         if source == "upload" and buttons[1].button(tr("Back to sample data"), key="back_to_sample"):
-            state.set_dataset(state.load_sample(), source="sample")
+            state.set_dataset(state.shared_sample(), source="sample")
             st.rerun()
 
 if keeps and editor and state.data_source() == "upload":

@@ -61,9 +61,10 @@ class Dataset:
 
     subscriptions: LoadResult
     customers: LoadResult | None = None
-    extra: dict[str, LoadResult] = field(default_factory=dict)  # "events", "surveys"
+    extra: dict[str, LoadResult] = field(default_factory=dict)  # "events", "surveys", "churn_reasons"
     _engine: NumpyEngine | None = field(default=None, repr=False)
     _history: list = field(default_factory=list, repr=False)  # memo of history_start()
+    _memo: dict = field(default_factory=dict, repr=False)  # values derived from the tables once (currency…)
 
     def engine(self) -> NumpyEngine:
         """The engine answering `Query`s on this data set (the in-memory reference engine)."""
@@ -80,6 +81,11 @@ class Dataset:
     def surveys(self) -> LoadResult | None:
         """NPS/CSAT answers, when loaded."""
         return self.extra.get("surveys")
+
+    @property
+    def churn_reasons(self) -> LoadResult | None:
+        """Cancellations with their reasons and comments, when loaded."""
+        return self.extra.get("churn_reasons")
 
     def default_as_of(self) -> pd.Timestamp:
         """Latest date in the subscriptions, never after today."""
@@ -105,7 +111,15 @@ class Dataset:
         return self.engine().metrics(query)
 
     def currency(self) -> str:
-        """The reporting currency: the one most amounts are in, `DEFAULT_CURRENCY` when the file names none."""
+        """The reporting currency: the one most amounts are in, `DEFAULT_CURRENCY` when the file names none.
+
+        Read once per data set: every chart and table asks, and stripping 40,000 cells each time cost a page
+        more than its metrics."""
+        if "currency" not in self._memo:
+            self._memo["currency"] = self._most_common_currency()
+        return self._memo["currency"]
+
+    def _most_common_currency(self) -> str:
         table = self.subscriptions.table
         if "currency" in table:
             values = table["currency"].astype(str).str.strip()
@@ -115,7 +129,12 @@ class Dataset:
         return DEFAULT_CURRENCY
 
     def currency_assumed(self) -> bool:
-        """True when no file said which currency its amounts are in."""
+        """True when no file said which currency its amounts are in (read once per data set, like `currency`)."""
+        if "currency_assumed" not in self._memo:
+            self._memo["currency_assumed"] = self._no_currency_named()
+        return self._memo["currency_assumed"]
+
+    def _no_currency_named(self) -> bool:
         table = self.subscriptions.table
         return "currency" not in table or table["currency"].astype(str).str.strip().replace({"nan": "", "NAN": ""}).eq("").all()
 
@@ -167,6 +186,7 @@ def load_dataset(
     *,
     events: FileLike | None = None,
     surveys: FileLike | None = None,
+    churn_reasons: FileLike | None = None,
     preset: str | None = None,
     date_order: str | None = None,
     sheet: str | None = None,
@@ -175,11 +195,11 @@ def load_dataset(
     status_policy: StatusPolicy | Mapping[str, str] | None = None,
     ledger_settings: LedgerSettings | None = None,
 ) -> Dataset:
-    """Load subscriptions (and customers, events, surveys) from paths or uploaded bytes.
+    """Load subscriptions (and customers, events, surveys, churn reasons) from paths or uploaded bytes.
 
     Parameters
     ----------
-    subscriptions, customers, events, surveys: a path, or an `InputFile` (bytes + name + its own
+    subscriptions, customers, events, surveys, churn_reasons: a path, or an `InputFile` (bytes + name + its own
         mapping and options, as the Data page makes them).
     mapping: canonical -> source column, for files given as paths (customer fields apply to the
         customers file too).
@@ -211,6 +231,11 @@ def load_dataset(
 
         file = _input(surveys)
         extra["surveys"] = load_surveys(file.data, file.name, dict(file.mapping) or None)
+    if churn_reasons is not None:
+        from retention.importing.churn_reasons import load_churn_reasons
+
+        file = _input(churn_reasons)
+        extra["churn_reasons"] = load_churn_reasons(file.data, file.name, dict(file.mapping) or None)
     return Dataset(subs, cust, extra)
 
 

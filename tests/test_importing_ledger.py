@@ -153,3 +153,29 @@ def test_data_runs_to_the_last_payment():
 
     # b's 2025-01-10 payment renews its open span: no span starts or ends then, yet the data runs to it
     assert Dataset(load()).default_as_of() == D("2025-01-10")
+
+
+PADDLE_PERIODS = """id,status,customer_id,currency_code,origin,subscription_id,billing_period.starts_at,\
+billing_period.ends_at,billed_at,details.totals.tax,details.totals.total
+txn_1,completed,ctm_1,EUR,web,sub_1,2024-01-02T10:00:00Z,2024-02-02T10:00:00Z,2024-01-02T10:00:00Z,0,1000
+txn_2,completed,ctm_1,EUR,subscription_recurring,sub_1,2024-02-02T10:00:00Z,2024-03-02T10:00:00Z,2024-02-02T10:00:00Z,0,1000
+txn_3,completed,ctm_3,EUR,web,sub_3,2024-01-15T09:00:00Z,2025-01-15T09:00:00Z,2024-01-15T09:00:00Z,0,120000
+txn_4,completed,ctm_4,EUR,web,sub_4,2024-06-01T08:00:00Z,2024-07-01T08:00:00Z,2024-06-01T08:00:00Z,0,1000
+"""
+
+
+def test_paddle_billing_periods_give_the_cadence_and_the_cover():
+    # The ledger ends 2024-06-01 (ctm_4's payment); grace 14 days.
+    # - ctm_1 pays 10.00 for Jan 2–Feb 2 and Feb 2–Mar 2; Mar 2 + 14 days is before the ledger's end: ends Mar 2.
+    # - ctm_3 pays 1,200.00 once for a year (Jan 15 2024 – Jan 15 2025): yearly from its billing period,
+    #   MRR 100, still running. Read from the gaps alone, one payment would be taken as monthly: MRR 1,200.
+    # - ctm_4 pays 10.00 once for Jun 1–Jul 1: monthly, still running.
+    result = load_subscriptions(PADDLE_PERIODS.encode(), "transactions.csv")
+    assert result.preset == "paddle_transactions"
+    table = result.table.sort_values("customer_id")
+    got = [(r.customer_id, r.start_date, None if pd.isna(r.end_date) else r.end_date, r.mrr) for r in table.itertuples()]
+    assert got == [("ctm_1", D("2024-01-02"), D("2024-03-02"), 10.0), ("ctm_3", D("2024-01-15"), None, 100.0),
+                   ("ctm_4", D("2024-06-01"), None, 10.0)]
+    notes = result.explanation.set_index("customer_id")
+    assert notes.loc["ctm_3", "cadence"] == "yearly"
+    assert notes.loc["ctm_3", "note"] == "cadence from the billing periods in the file"

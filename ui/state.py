@@ -2,7 +2,8 @@
 
 Everything a founder uploads lives in `st.session_state`, which Streamlit keeps per browser
 session and drops when the session ends; nothing is stored in module globals, so one founder's
-data never reaches another's browser.
+data never reaches another's browser.  The one exception is the built-in sample, which is nobody's data: it is
+loaded once per server process and shared read-only (`ui.sample`).
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from retention.dataset import Dataset, load_dataset
+from retention.dataset import Dataset
 from retention.engine import Engine, MetricsTable, Query
 from retention.i18n import LANGUAGES, Translator, translator
 from retention.periods import GRANULARITY_NAMES, Granularity
+from ui import sample
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = Path(os.environ.get("RETENTION_SAMPLE_DIR", ROOT / "sample_data"))
@@ -48,12 +50,13 @@ def tr() -> Translator:
 
 
 def load_sample() -> Dataset:
-    """The built-in sample: subscriptions, customers, usage events and survey answers."""
-    def path(name: str) -> Path | None:
-        return SAMPLE_DIR / name if (SAMPLE_DIR / name).exists() else None
+    """A private copy of the built-in sample: subscriptions, customers, usage events and survey answers."""
+    return sample.load(SAMPLE_DIR)
 
-    return load_dataset(SAMPLE_DIR / "subscriptions.csv", path("customers.csv"),
-                        events=path("events.csv"), surveys=path("surveys.csv"))
+
+def shared_sample() -> Dataset:
+    """The built-in sample as every session sees it: loaded once per server process, read-only (see `ui.sample`)."""
+    return sample.shared(SAMPLE_DIR)
 
 
 def dataset() -> Dataset:
@@ -63,7 +66,7 @@ def dataset() -> Dataset:
         from ui import workspace
 
         if not workspace.open_initial():
-            set_dataset(load_sample(), source="sample")
+            set_dataset(shared_sample(), source="sample")
     return st.session_state["dataset"]
 
 
@@ -166,7 +169,7 @@ def cached(key: tuple, compute):
 
 
 def extra_table(kind: str, v: View) -> pd.DataFrame | None:
-    """Events or surveys of the view's segment, cached per session."""
+    """Events, surveys or churn reasons of the view's segment, cached per session."""
     result = dataset().extra.get(kind)
     if result is None:
         return None

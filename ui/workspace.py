@@ -114,7 +114,7 @@ def _picked() -> None:
     choice = st.session_state.get("dataset_picker")
     if choice == SAMPLE:
         forget()
-        state.set_dataset(state.load_sample(), source="sample")
+        state.set_dataset(state.shared_sample(), source="sample")
     elif choice and not choice.startswith("\x00"):
         show(choice)
 
@@ -137,6 +137,7 @@ def save(name: str, data: Dataset, mode: str, sources: Mapping[str, object] | No
     tr = state.tr()
     steps = {"subscriptions": tr("Writing subscriptions"), "customers": tr("Writing customers"),
              "events": tr("Writing usage events"), "surveys": tr("Writing survey answers"),
+             "churn_reasons": tr("Writing churn reasons"),
              "commit": tr("Saving the version")}
     with st.status(tr("Saving to the workspace…"), expanded=False) as status:
         progress: Callable[[str], None] = lambda step: status.update(label=steps.get(step, step))  # noqa: E731

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from retention.workspace.store import VersionInfo
 
 NAME_HINTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("churn_reasons", ("churn", "cancel", "reason")),
     ("events", ("event", "usage", "activity", "tracking")),
     ("surveys", ("survey", "nps", "csat", "feedback")),
     ("subscriptions", ("subscription", "subs", "invoice", "billing", "mrr", "revenue", "line_item", "line-item")),
@@ -53,7 +54,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     imp.set_defaults(mode="replace")
     imp.add_argument("files", nargs="*", metavar="FILE", help="export files; kinds told apart by name, then header")
     for kind in KINDS:
-        imp.add_argument(f"--{kind}", metavar="FILE", help=f"the {kind} file, when its name does not say so")
+        imp.add_argument(f"--{kind.replace('_', '-')}", dest=kind, metavar="FILE",
+                         help=f"the {kind.replace('_', ' ')} file, when its name does not say so")
     imp.add_argument("--map", action="append", default=[], metavar="CANONICAL=SOURCE",
                      help="use column SOURCE for field CANONICAL (repeatable), e.g. --map mrr=monthly_amount")
     imp.add_argument("--preset", choices=["auto", *BY_KEY], default="auto", help="export format (default: detected)")
@@ -111,23 +113,22 @@ def kind_of(path: str) -> str:
         if any(hint in name for hint in hints):
             return kind
     from retention.importing import suggest_mapping
-    from retention.importing.events import looks_like_events
-    from retention.importing.mapping import normalise_name
+    from retention.importing.kinds import MESSAGES, header_kind
     from retention.importing.reader import read_table
 
     columns = [str(c) for c in read_table(read_bytes(path), Path(path).name).columns]
-    names = {normalise_name(c) for c in columns}
-    if looks_like_events(columns):
-        return "events"
-    if names & {"score", "nps", "nps_score", "csat", "rating"}:
-        return "surveys"
+    kind = header_kind(columns)
+    if kind in ("events", "surveys", "churn_reasons"):
+        return kind
+    if kind == "plans":
+        raise CommandError(f"{path}: {MESSAGES['plans']}")
     _preset, mapping = suggest_mapping(columns, Path(path).name, kind="subscriptions")
     if "start_date" in mapping and ({"mrr", "amount"} & set(mapping)):
         return "subscriptions"
     if "customer_id" in mapping:
         return "customers"
     raise CommandError(f"{path}: cannot tell which table this file holds; name it with --subscriptions, --customers, "
-                       "--events or --surveys FILE")
+                       "--events, --surveys or --churn-reasons FILE")
 
 
 def files_by_kind(args: argparse.Namespace) -> dict[str, str]:
@@ -135,7 +136,8 @@ def files_by_kind(args: argparse.Namespace) -> dict[str, str]:
     for path in args.files:
         kind = kind_of(path)
         if kind in found:
-            raise CommandError(f"{path} and {found[kind]} both look like {kind}; import one, or name them with --{kind} FILE")
+            flag = "--" + kind.replace("_", "-")
+            raise CommandError(f"{path} and {found[kind]} both look like {kind}; import one, or name them with {flag} FILE")
         found[kind] = path
     if not found:
         raise CommandError("give the files to import, e.g. workspace import --dataset NAME subscriptions.csv customers.csv")
@@ -172,7 +174,8 @@ def run_import(args: argparse.Namespace) -> int:
     try:
         result = workspace.import_files(
             args.dataset, subscriptions=files.get("subscriptions"), customers=files.get("customers"),
-            events=files.get("events"), surveys=files.get("surveys"), mode=args.mode, note=args.note,
+            events=files.get("events"), surveys=files.get("surveys"), churn_reasons=files.get("churn_reasons"),
+            mode=args.mode, note=args.note,
             progress=_progress(args), **options)
     except WorkspaceError as exc:
         raise CommandError(f"{exc.message()}; the workspace was not changed") from exc

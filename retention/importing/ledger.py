@@ -10,11 +10,14 @@ this module:
    amount), payments without an invoice or subscription in a file where the others have one
    (one-off charges), and extra payments off the billing cycle (a setup fee paid a week after the
    first invoice);
-2. reads the billing cadence from the median gap between payments: monthly, quarterly,
-   half-yearly or yearly (a single payment is taken as the `default_months` cadence, said so);
-3. covers each payment's cadence; a payment arriving later than the covered period plus the
-   grace period starts a new span (the customer churned and came back); a different amount
-   starts a new span at that payment (expansion or contraction);
+2. reads the billing cadence from the billing periods the file gives (Paddle's
+   `billing_period.ends_at`: a single yearly payment is then known to be yearly), or else from the
+   median gap between payments: monthly, quarterly, half-yearly or yearly (a single payment is
+   taken as the `default_months` cadence, said so);
+3. covers each payment's billing period when the file gives it, or else its cadence; a payment
+   arriving later than the covered period plus the grace period starts a new span (the customer
+   churned and came back); a different amount starts a new span at that payment (expansion or
+   contraction);
 4. leaves the last span open when its cover, plus grace, reaches the last date of the ledger.
 
 MRR is the payment over the cadence's months.  Every customer's inference is listed in
@@ -45,6 +48,8 @@ REFUNDED = frozenset({"refunded", "refund", "reversed", "chargeback", "disputed"
 ONE_OFF_TYPES = frozenset({"one_time", "one-time", "onetime", "one_off", "one-off", "setup", "setup_fee", "invoiceitem",
                            "subscription_charge"})
 """`subscription_charge`: Paddle's origin of a one-time charge added to a subscription."""
+ASSUMED = N_("one payment: cadence assumed")
+FROM_PERIODS = N_("cadence from the billing periods in the file")
 
 
 @dataclass(frozen=True)
@@ -168,6 +173,12 @@ def ledger_from_frame(
                 reject(~linked, link, N_("one-off charge (no invoice or subscription)"))
             break
 
+    until = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+    if "period_end" in resolved:  # the end of the billing period each payment pays for, where the file says
+        until, bad_until = parse_dates(col("period_end"), order)
+        reject(bad_until, "period_end", N_("not a date"))
+        until = until.where(until > date)
+
     amount_text = col("amount")
     amount, bad_amount = parse_numbers(amount_text, decide_decimal(amount_text) or ".")
     reject(bad_amount, "amount", N_("not a number"))
@@ -202,7 +213,7 @@ def ledger_from_frame(
 
     sub = col("subscription_id").str.strip() if "subscription_id" in resolved else pd.Series("", index=raw.index)
     payments = pd.DataFrame({"customer_id": customer, "subscription": sub, "date": date, "amount": amount,
-                             "price": price})[alive]
+                             "price": price, "until": until})[alive]
     ledger_end = payments["date"].max() if len(payments) else pd.NaT
     spans, explanation, off_cycle, irregular = _infer(payments, settings, ledger_end)
     reject(pd.Series(raw.index.isin(off_cycle), index=raw.index), "amount", N_("one-off charge (off the billing cycle)"))
@@ -228,13 +239,20 @@ def ledger_from_frame(
     )
 
 
-def _cadence(dates: list[pd.Timestamp], settings: LedgerSettings) -> tuple[int | None, str]:
+def _cadence(daily: pd.DataFrame, settings: LedgerSettings) -> tuple[int | None, str]:
+    """(months, note): from the file's billing periods where it has them, else from the gaps between payments."""
+    periods = (daily["until"] - daily.index.to_series()).dropna().dt.days.to_numpy(dtype=float)
+    if len(periods):
+        months, note = _cadence_from(periods, settings)
+        if months is not None:
+            return months, FROM_PERIODS
+    dates = list(daily.index)
     if len(dates) < 2:
-        return settings.default_months, N_("one payment: cadence assumed")
+        return settings.default_months, ASSUMED
     gaps = np.diff(np.array(dates, dtype="datetime64[D]")).astype(float)
     gaps = gaps[gaps > 0]
     if not len(gaps):
-        return settings.default_months, N_("one payment: cadence assumed")
+        return settings.default_months, ASSUMED
     median = float(np.median(gaps))
     best = min(CADENCES, key=lambda m: abs(median - m * _MONTH_DAYS) / (m * _MONTH_DAYS))
     if abs(median - best * _MONTH_DAYS) / (best * _MONTH_DAYS) <= settings.tolerance:
@@ -268,17 +286,17 @@ def _infer(payments: pd.DataFrame, settings: LedgerSettings,
     for key, group in ordered.groupby(["customer_id", "subscription"], sort=True):
         # Same-day payments of one customer are one charge (several invoice lines, a split payment).
         daily = group.groupby("date", sort=True).agg(amount=("amount", "sum"), price=("price", "sum"),
-                                                     row=("amount", lambda s: s.index[0]))
-        groups.append((key, group, daily, _cadence(list(daily.index), settings)))
+                                                     until=("until", "max"), row=("amount", lambda s: s.index[0]))
+        groups.append((key, group, daily, _cadence(daily, settings)))
     # A single payment says nothing about its cadence: take the one of customers paying the same amount.
     by_amount: dict[float, list[int]] = {}
     for _, _, daily, (months, note) in groups:
-        if months is not None and not note:
+        if months is not None and note != ASSUMED:
             for value in daily["amount"].round(2).unique():
                 by_amount.setdefault(float(value), []).append(months)
     for (customer, subscription), group, daily, (months, note) in groups:
         dates = list(daily.index)
-        if note and len(dates) == 1:
+        if note == ASSUMED and len(dates) == 1:
             peers = by_amount.get(round(float(daily["amount"].iloc[0]), 2))
             if peers:
                 months = max(set(peers), key=peers.count)
@@ -291,17 +309,18 @@ def _infer(payments: pd.DataFrame, settings: LedgerSettings,
             continue
         cadence_days = months * _MONTH_DAYS
         usual = float(daily["price"].round(2).mode().iloc[0])
-        keep: list[tuple[pd.Timestamp, float, float, int]] = []  # (day, converted amount, own-currency price, row)
+        # (day, converted amount, own-currency price, row, end of the billing period paid for or NaT)
+        keep: list[tuple[pd.Timestamp, float, float, int, pd.Timestamp]] = []
         for day, row in daily.iterrows():
             if keep and (day - keep[-1][0]).days < 0.4 * cadence_days and abs(row["price"] - usual) > 0.01 * usual:
                 off_cycle.extend(group.index[group["date"].eq(day)].tolist())
                 continue
-            keep.append((day, float(row["amount"]), float(row["price"]), int(row["row"])))
+            keep.append((day, float(row["amount"]), float(row["price"]), int(row["row"]), row["until"]))
         label = f"{subscription}" if subscription else f"{customer}"
         count = 0
-        start, amount, current, first_row = keep[0]
-        cover = start + pd.DateOffset(months=months)
-        for day, paid, price, row in keep[1:]:
+        start, amount, current, first_row, until = keep[0]
+        cover = _covered(start, until, months)
+        for day, paid, price, row, until in keep[1:]:
             if day > cover + grace:
                 spans.append(_span(customer, label, count, start, cover, amount, months, first_row))
                 count += 1
@@ -310,7 +329,7 @@ def _infer(payments: pd.DataFrame, settings: LedgerSettings,
                 spans.append(_span(customer, label, count, start, day, amount, months, first_row))
                 count += 1
                 start, amount, current, first_row = day, paid, price, row
-            cover = day + pd.DateOffset(months=months)
+            cover = _covered(day, until, months)
         open_end = cover + grace >= ledger_end
         spans.append(_span(customer, label, count, start, pd.NaT if open_end else cover, amount, months, first_row))
         explained.append({
@@ -328,6 +347,12 @@ def _infer(payments: pd.DataFrame, settings: LedgerSettings,
     if not explanation["subscription"].astype(str).ne("").any():
         explanation = explanation.drop(columns="subscription")
     return span_frame, explanation, off_cycle, irregular
+
+
+def _covered(day: pd.Timestamp, until: pd.Timestamp, months: int) -> pd.Timestamp:
+    """Until when a payment on `day` keeps the customer paying: its billing period's end when the file
+    says, else one cadence later."""
+    return until if pd.notna(until) else day + pd.DateOffset(months=months)
 
 
 def _span(customer: str, label: str, n: int, start: pd.Timestamp, end: pd.Timestamp, amount: float, months: int,

@@ -257,8 +257,9 @@ DBT_MRR = Preset(
 )
 
 LEDGER_FIELDS = ("customer_id", "start_date", "amount", "currency", "status", "subscription_id", "invoice_id",
-                 "refunded", "line_type", "tax")
-"""Fields of a payment ledger (`ledger`); `start_date` is the payment date, the name the mapping editor shows."""
+                 "refunded", "line_type", "tax", "period_end")
+"""Fields of a payment ledger (`ledger`); `start_date` is the payment date, the name the mapping editor shows;
+`period_end` the end of the billing period a payment pays for, where the export says."""
 
 LEDGER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "customer_id": ("customer_id", "customer", "customer id", "customer_email", "account_id", "account", "client_id",
@@ -310,10 +311,13 @@ PADDLE_TRANSACTIONS = Preset(
         "amount": ("details.totals.total", "totals.total", "total"), "tax": ("details.totals.tax", "totals.tax", "tax"),
         "currency": ("currency_code",), "status": ("status",), "subscription_id": ("subscription_id",),
         "invoice_id": ("invoice_number", "invoice_id"), "line_type": ("origin",),
+        "period_end": ("billing_period.ends_at", "billing_period_ends_at"),
     },
     # Paddle Billing transaction entity (developer.paddle.com/api-reference/transactions): customer_id,
     # subscription_id, status (completed, paid, past_due, canceled…), origin, billed_at, currency_code,
-    # details.totals.total and .tax in the lowest currency unit.
+    # details.totals.total and .tax in the lowest currency unit; billing_period.starts_at/ends_at, the
+    # period a renewal pays for (empty for one-time charges).  Paddle's transaction reports "mirror fields
+    # in the Paddle API" (developer.paddle.com/build/finance/reports/transactions).
     signature=(("customer_id",), ("billed_at",), ("currency_code",), ("origin",)),
     cents=True, basis="ledger",
     note=N_("Paddle amounts are in cents; tax is taken off; one-time charges are not recurring revenue."),

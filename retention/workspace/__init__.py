@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from retention.workspace.config import access_mode, workspace_path
 from retention.workspace.errors import WorkspaceBusy, WorkspaceError
 
-KINDS = ("subscriptions", "customers", "events", "surveys")
+KINDS = ("subscriptions", "customers", "events", "surveys", "churn_reasons")
 """The tables a dataset version can hold."""
 
 if TYPE_CHECKING:

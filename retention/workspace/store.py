@@ -294,7 +294,7 @@ class Workspace:
                 results[kind] = _load_result(kind, table, rejects, meta)
         if "subscriptions" not in results:
             raise WorkspaceError(N_("version {version} of '{name}' has no subscriptions"), version=info.version, name=name)
-        extra = {k: results[k] for k in ("events", "surveys") if k in results}
+        extra = {k: results[k] for k in ("events", "surveys", "churn_reasons") if k in results}
         return Dataset(results["subscriptions"], results.get("customers"), extra)
 
     def rejects(self, name: str, version: int | None = None) -> pd.DataFrame:
@@ -410,6 +410,7 @@ class Workspace:
         customers: str | Path | None = None,
         events: str | Path | None = None,
         surveys: str | Path | None = None,
+        churn_reasons: str | Path | None = None,
         mode: str = "replace",
         user: str | None = None,
         note: str = "",
@@ -422,6 +423,7 @@ class Workspace:
         stops the import with the importer's message and the workspace is not touched.
         """
         from retention.dataset import load_dataset
+        from retention.importing.churn_reasons import load_churn_reasons
         from retention.importing.events import load_events
         from retention.importing.surveys import load_surveys
 
@@ -455,6 +457,11 @@ class Workspace:
             raw = read_bytes(surveys)
             parts["surveys"] = load_surveys(raw, Path(surveys).name)
             sources["surveys"] = SourceFile.of(str(surveys), raw)
+        if churn_reasons is not None:
+            step("reading churn reasons")
+            raw = read_bytes(churn_reasons)
+            parts["churn_reasons"] = load_churn_reasons(raw, Path(churn_reasons).name)
+            sources["churn_reasons"] = SourceFile.of(str(churn_reasons), raw)
         if not parts:
             raise WorkspaceError(N_("nothing to import: give at least one file"))
         return self.save_parts(name, parts, mode=mode, sources=sources, user=user, note=note, progress=progress)
@@ -743,7 +750,7 @@ def _parts_of(data: Dataset) -> dict[str, LoadResult]:
     parts: dict[str, LoadResult] = {"subscriptions": data.subscriptions}
     if data.customers is not None:
         parts["customers"] = data.customers
-    for kind in ("events", "surveys"):
+    for kind in ("events", "surveys", "churn_reasons"):
         if kind in data.extra:
             parts[kind] = data.extra[kind]
     return parts

@@ -1,0 +1,218 @@
+"""Many founders at once: `./dev bench --load` (issue 20 §1).
+
+Starts the app (`streamlit run app.py` on a free loopback port), then drives N concurrent sessions
+(default 10) in Debian's headless Chromium: each is its own browser context (own cookies, own Streamlit
+session), and all of them start at the same moment.  Each session
+
+1. opens the app and waits for the first chart (the built-in sample, shared by every session);
+2. goes to the Data page, uploads a generated 20,000-customer export (subscriptions + customers, CSV),
+   presses "Load files" and waits for the "Loaded" message;
+3. visits the dashboard pages one after the other, each timed from the click to the page settled
+   (the script run over, no spinner, every table and Plotly chart drawn — the rule of `browser_bench`).
+
+It prints p50/p95 (nearest rank) per step with the targets of issue 20 beside them (open ≤ 3 s, each page
+≤ 2 s at the 95th percentile, no error) and the errors.  Everything is bounded: a fixed number of
+sessions, one pass each, a timeout per step and for the whole run; the server and Chromium are stopped on
+the way out, whatever happens.  Nothing leaves 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import re
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from browser_bench import CHROMIUM, FIRST_CHART, SETTLED, WATCH_RUNS, Server, log  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+VIEWPORT = {"width": 1440, "height": 900}
+STEP_TIMEOUT_MS = 180_000
+RUN_TIMEOUT_S = 1_200
+OPEN_TARGET_S = 3.0
+PAGE_TARGET_S = 2.0
+PAGES = ("Overview", "Revenue", "Cohorts", "Segments", "Customer")
+LOADED = "Loaded. The dashboard pages now show your data."
+EXCEPTION = '[data-testid="stException"]'
+
+
+@dataclass
+class Session:
+    """What one simulated founder measured (seconds per step) and what went wrong."""
+
+    number: int
+    seconds: dict[str, float] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+def export(customers: int, folder: Path) -> tuple[Path, Path]:
+    """A generated company of `customers` customers over 48 months, written as the CSVs a founder uploads."""
+    sys.path.insert(0, str(ROOT))
+    from retention.bench.stages import make_company
+
+    company = make_company("medium", customers=customers)
+    subscriptions, people = folder / "subscriptions.csv", folder / "customers.csv"
+    subscriptions.write_bytes(company.subscriptions_csv)
+    people.write_bytes(company.customers_csv)
+    log(f"export: {customers:,} customers, {company.subscription_rows:,} subscription rows "
+        f"({len(company.subscriptions_csv) / 1e6:.1f} MB + {len(company.customers_csv) / 1e6:.1f} MB CSV)")
+    return subscriptions, people
+
+
+async def settled_after(page, before: int) -> None:
+    await page.wait_for_function(f"() => (window.__benchRuns || 0) > {before} && ({SETTLED})()",
+                                 timeout=STEP_TIMEOUT_MS, polling=50)
+
+
+async def runs(page) -> int:
+    await page.evaluate(WATCH_RUNS)
+    return int(await page.evaluate("() => window.__benchRuns || 0"))
+
+
+async def check(page, where: str, session: Session) -> None:
+    if await page.locator(EXCEPTION).count():
+        text = " | ".join(await page.locator(EXCEPTION).all_inner_texts())
+        session.errors.append(f"{where}: the page shows an error: {text[:200]}")
+
+
+async def go_to(page, label: str) -> float:
+    link = page.locator('[data-testid="stSidebar"] [data-testid="stSidebarNavLink"]').filter(
+        has=page.get_by_text(label, exact=True))
+    before = await runs(page)
+    start = time.perf_counter()
+    await link.click(timeout=STEP_TIMEOUT_MS)
+    await settled_after(page, before)
+    return time.perf_counter() - start
+
+
+async def upload(page, label: str, path: Path) -> None:
+    uploader = page.locator('[data-testid="stFileUploader"]').filter(
+        has=page.locator('[data-testid="stWidgetLabel"]', has_text=re.compile(rf"^\s*{re.escape(label)}\s*$")))
+    await uploader.locator('input[type="file"]').set_input_files(str(path), timeout=STEP_TIMEOUT_MS)
+    await page.get_by_text(f"Column mapping for {path.name}").wait_for(timeout=STEP_TIMEOUT_MS)
+
+
+async def founder(browser, url: str, files: tuple[Path, Path], session: Session, start: asyncio.Event) -> None:
+    context = await browser.new_context(viewport=VIEWPORT, locale="en-US")
+    try:
+        page = await context.new_page()
+        await start.wait()
+        step = "open"
+        try:
+            t0 = time.perf_counter()
+            await page.goto(url, timeout=STEP_TIMEOUT_MS)
+            await page.wait_for_function(FIRST_CHART, timeout=STEP_TIMEOUT_MS, polling=50)
+            session.seconds["open"] = time.perf_counter() - t0
+            await page.wait_for_function(SETTLED, timeout=STEP_TIMEOUT_MS, polling=50)
+            await check(page, "open", session)
+            step = "Data page"
+            session.seconds["Data page"] = await go_to(page, "Data")
+            step = "upload + load 20k"
+            t0 = time.perf_counter()
+            await upload(page, "Subscriptions", files[0])
+            await upload(page, "Customers (optional)", files[1])
+            button = page.locator('[data-testid="stMain"]').get_by_role("button", name="Load files")
+            await page.wait_for_function(SETTLED, timeout=STEP_TIMEOUT_MS, polling=50)
+            await button.click(timeout=STEP_TIMEOUT_MS)
+            await page.get_by_text(LOADED).wait_for(timeout=STEP_TIMEOUT_MS)
+            await page.wait_for_function(SETTLED, timeout=STEP_TIMEOUT_MS, polling=50)
+            session.seconds["upload + load 20k"] = time.perf_counter() - t0
+            await check(page, "load", session)
+            for label in PAGES:
+                step = label
+                session.seconds[label] = await go_to(page, label)
+                await check(page, label, session)
+        except Exception as exc:  # a timeout or a vanished element: the session's error, the run goes on
+            session.errors.append(f"{step}: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+        log(f"session {session.number}: " + ", ".join(f"{k} {v:.1f} s" for k, v in session.seconds.items())
+            + (f" — {len(session.errors)} error(s)" if session.errors else ""))
+    finally:
+        await context.close()
+
+
+async def drive(url: str, count: int, files: tuple[Path, Path]) -> list[Session]:
+    from playwright.async_api import async_playwright
+
+    sessions = [Session(i + 1) for i in range(count)]
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            start = asyncio.Event()
+            tasks = [asyncio.create_task(founder(browser, url, files, s, start)) for s in sessions]
+            await asyncio.sleep(0.5)  # every context exists before anyone starts
+            start.set()
+            done, pending = await asyncio.wait(tasks, timeout=RUN_TIMEOUT_S)
+            for task in pending:
+                task.cancel()
+            for session, task in zip(sessions, tasks, strict=True):
+                if task in pending:
+                    session.errors.append(f"still running after {RUN_TIMEOUT_S} s (cancelled)")
+        finally:
+            await browser.close()
+    return sessions
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile: with 10 values p95 is the largest, p50 the fifth."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+def report(sessions: list[Session], customers: int) -> tuple[str, bool]:
+    steps = ["open", "Data page", "upload + load 20k", *PAGES]
+    lines = [f"## {len(sessions)} concurrent sessions, each loading a {customers:,}-customer export "
+             "(headless Chromium, seconds from action to page settled)", "",
+             "| step | sessions | p50 s | p95 s | max s | target (p95) | met |", "|---|---:|---:|---:|---:|---|---|"]
+    met = True
+    for step in steps:
+        values = [s.seconds[step] for s in sessions if step in s.seconds]
+        target = OPEN_TARGET_S if step == "open" else None if step.startswith("upload") else PAGE_TARGET_S
+        if not values:
+            lines.append(f"| {step} | 0 | – | – | – | {target or '–'} | no |")
+            met = False
+            continue
+        p95 = percentile(values, 95)
+        ok = "–" if target is None else ("yes" if p95 <= target and len(values) == len(sessions) else "no")
+        met = met and ok != "no"
+        lines.append(f"| {step} | {len(values)} | {percentile(values, 50):.2f} | {p95:.2f} | {max(values):.2f} | "
+                     f"{f'≤ {target:.0f} s' if target else '(none)'} | {ok} |")
+    errors = [f"session {s.number}: {e}" for s in sessions for e in s.errors]
+    lines += ["", f"Errors: {len(errors)}"] + [f"- {e}" for e in errors]
+    lines += ["", "- a fresh server: the first session to arrive loads the shared sample, the others wait for it",
+              "- p50/p95 are nearest-rank over the sessions; every session starts at the same moment",
+              "- 'upload + load' has no target in issue 20; it is the user's data, parsed in their session"]
+    return "\n".join(lines), met and not errors
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="./dev bench --load", description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=10, help="concurrent browser sessions (default 10, at most 20)")
+    parser.add_argument("--customers", type=int, default=20_000, help="customers in each uploaded export (default 20000)")
+    args = parser.parse_args(argv)
+    if not 1 <= args.sessions <= 20:
+        parser.error("--sessions must be between 1 and 20")
+    if not Path(CHROMIUM).exists():
+        print(f"error: {CHROMIUM} is missing (./dev test installs Debian's chromium)", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="load-bench-") as folder:
+        files = export(args.customers, Path(folder))
+        server = Server(None)
+        try:
+            log(f"server on {server.url}; {args.sessions} sessions start together")
+            sessions = asyncio.run(drive(server.url, args.sessions, files))
+        finally:
+            server.stop()
+    text, met = report(sessions, args.customers)
+    print(text)
+    print(f"\nTargets met: {'yes' if met else 'no'}")
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
