@@ -15,6 +15,7 @@ st.set_page_config(page_title=tr("Retention dashboard"), page_icon=":material/mo
 DASHBOARD = [
     st.Page("pages/overview.py", title=tr("Overview"), icon=":material/dashboard:", default=True),
     st.Page("pages/revenue.py", title=tr("Revenue"), icon=":material/payments:"),
+    st.Page("pages/churn_reasons.py", title=tr("Churn reasons"), icon=":material/logout:"),
     st.Page("pages/cohorts.py", title=tr("Cohorts"), icon=":material/grid_on:"),
     st.Page("pages/forecast.py", title=tr("Forecast"), icon=":material/trending_up:"),
     st.Page("pages/segments.py", title=tr("Segments"), icon=":material/pie_chart:"),

@@ -131,6 +131,17 @@ def test_bad_upload_shows_a_clear_error_not_a_traceback() -> None:
     assert [e.value.replace("\\", "").count("no column for 'customer_id'") for e in at.error] == [1]
 
 
+def test_the_plans_list_in_the_subscriptions_upload_is_named_as_such() -> None:
+    at = _app()
+    at.switch_page("pages/data.py").run()
+    plans = b"name,interval_count,interval_unit,external_id\nGold Monthly,1,month,gold_monthly\n"  # ChartMogul's template
+    at.file_uploader[0].set_value(("plans.csv", plans, "text/csv")).run()
+    assert not at.exception
+    assert at.button(key="load_files").disabled
+    errors = [e.value.replace("\\", "") for e in at.error]
+    assert len(errors) == 1 and "looks like a list of plans or prices" in errors[0] and "no column" not in errors[0]
+
+
 def test_cohorts_and_segments_pages_with_a_segment_split() -> None:
     at = _app()
     at.switch_page("pages/cohorts.py").run()

@@ -29,6 +29,7 @@ from retention.importing import (
     suggest_mapping,
 )
 from retention.importing.budget import Stopped, limits
+from retention.importing.kinds import refuse_other_kind
 from retention.importing.ledger import LedgerSettings
 from retention.importing.mapping import CUSTOMER_FIELDS, SUBSCRIPTION_FIELDS, require
 from retention.importing.reader import read_table
@@ -188,6 +189,12 @@ def _subscription_options(kind: str, raw: pd.DataFrame, preset, mapping: dict[st
 
 def _has_required(kind: str, file: str, mapping: dict[str, str], columns: list[str]) -> bool:
     """One message, and no Load button, until the mapping has every required column."""
+    try:
+        if kind == "subscriptions" and not set(REQUIRED[kind]) <= mapping.keys():
+            refuse_other_kind(columns, file)  # the plans list or the events in the subscriptions upload: say so
+    except LoadError as exc:
+        st.error(md(exc.message(state.tr())))
+        return False
     try:
         for name in REQUIRED[kind]:
             require(mapping, name, file, columns)

@@ -113,18 +113,15 @@ def kind_of(path: str) -> str:
         if any(hint in name for hint in hints):
             return kind
     from retention.importing import suggest_mapping
-    from retention.importing.events import looks_like_events
-    from retention.importing.mapping import normalise_name
+    from retention.importing.kinds import MESSAGES, header_kind
     from retention.importing.reader import read_table
 
     columns = [str(c) for c in read_table(read_bytes(path), Path(path).name).columns]
-    names = {normalise_name(c) for c in columns}
-    if looks_like_events(columns):
-        return "events"
-    if names & {"score", "nps", "nps_score", "csat", "rating"}:
-        return "surveys"
-    if names & {"reason", "reason_code", "churn_reason", "cancellation_reason", "cancel_reason", "churn_date"}:
-        return "churn_reasons"
+    kind = header_kind(columns)
+    if kind in ("events", "surveys", "churn_reasons"):
+        return kind
+    if kind == "plans":
+        raise CommandError(f"{path}: {MESSAGES['plans']}")
     _preset, mapping = suggest_mapping(columns, Path(path).name, kind="subscriptions")
     if "start_date" in mapping and ({"mrr", "amount"} & set(mapping)):
         return "subscriptions"

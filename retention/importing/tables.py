@@ -26,6 +26,7 @@ from retention.importing.currency import conversion_factors, dated_conversion, m
 from retention.importing.errors import AmbiguousDateOrder, LoadError, empty_rejects, rejects_frame
 from retention.importing.excel import sheet_names
 from retention.importing.intervals import parse_billing_intervals
+from retention.importing.kinds import refuse_other_kind
 from retention.importing.ledger import LedgerSettings, ledger_from_frame, looks_like_ledger
 from retention.importing.mapping import CUSTOMER_FIELDS, SUBSCRIPTION_FIELDS, require, resolve_mapping
 from retention.importing.parse import (
@@ -162,6 +163,8 @@ def _resolve_subscription_mapping(raw: pd.DataFrame, file: str, mapping: Mapping
     resolved = resolve_mapping(columns, SUBSCRIPTION_FIELDS, file, explicit, chosen.synonyms())
     if chosen.basis in ("auto", "interval"):
         resolved = complete_revenue_mapping(raw, resolved, explicit)
+    if not {"customer_id", "start_date"} <= resolved.keys():
+        refuse_other_kind(columns, file)  # the plans list or the events where the subscriptions go: say so
     require(resolved, "customer_id", file, columns)
     require(resolved, "start_date", file, columns)
     basis = _basis(chosen, resolved, explicit)
