@@ -5,15 +5,17 @@ from __future__ import annotations
 import streamlit as st
 
 from retention.importing import LoadError
-from ui import access, boot, state, workspace
+from ui import access, boot, media, state, workspace
 from ui.render import md
 
+media.start_sweeper()
 state.language_picker()
 tr = state.tr()
 st.set_page_config(page_title=tr("Retention dashboard"), page_icon=":material/monitoring:", layout="wide")
 DASHBOARD = [
     st.Page("pages/overview.py", title=tr("Overview"), icon=":material/dashboard:", default=True),
     st.Page("pages/revenue.py", title=tr("Revenue"), icon=":material/payments:"),
+    st.Page("pages/churn_reasons.py", title=tr("Churn reasons"), icon=":material/logout:"),
     st.Page("pages/cohorts.py", title=tr("Cohorts"), icon=":material/grid_on:"),
     st.Page("pages/forecast.py", title=tr("Forecast"), icon=":material/trending_up:"),
     st.Page("pages/segments.py", title=tr("Segments"), icon=":material/pie_chart:"),

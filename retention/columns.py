@@ -99,6 +99,13 @@ EXTRA_COLUMNS: dict[str, Column] = {
     "acv_min": Column(N_("ACV from"), "number"),
     "acv_max": Column(N_("ACV below"), "number"),
     "group": Column(N_("Group"), "text"),
+    "reason": Column(N_("Reason"), "text"),
+    "churn_type": Column(N_("Churn type"), "text", N_("Voluntary, involuntary (a payment failed) or unknown (no record).")),
+    "churn_type_from": Column(N_("Type from"), "text",
+                              N_("What told the churn type: the cancellation record (reason) or the billing status.")),
+    "refund": Column(N_("Refund"), "cents"),
+    "churned_customers_share": Column(N_("Share of churned customers (%)"), "percent"),
+    "churned_mrr_share": Column(N_("Share of churned MRR (%)"), "percent"),
     # Engagement and feedback metrics: named in the benchmark catalogue, never shown as their keys.
     "day_7_retention": Column(N_("Day-7 retention"), "percent"),
     "drop_off_7d": Column(N_("7-day drop-off"), "percent"),
