@@ -5,9 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from retention.importing import LoadError
-from ui import access, boot, state, workspace
+from ui import access, boot, media, state, workspace
 from ui.render import md
 
+media.start_sweeper()
 state.language_picker()
 tr = state.tr()
 st.set_page_config(page_title=tr("Retention dashboard"), page_icon=":material/monitoring:", layout="wide")
