@@ -72,7 +72,7 @@ if targets:
     render.show_table(frame.assign(metric=frame["metric"].map(lambda m: columns.describe(m, tr).label),
                                    period_basis=frame["period_basis"].map(lambda b: bases.get(b, b))))
     left, right = st.columns(2)
-    left.download_button(tr("Download targets (CSV)"), targets_to_csv(targets), file_name="targets.csv",
+    left.download_button(tr("Download targets (CSV)"), lambda kept=list(targets): targets_to_csv(kept), file_name="targets.csv",
                          mime="text/csv", on_click="ignore", key="targets_csv")
     if right.button(tr("Remove all targets"), key="clear_targets"):
         targets.clear()

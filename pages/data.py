@@ -112,7 +112,7 @@ else:
                   "fix them in your export and upload again.", n=len(rejects)))
     shown = rejects.assign(reason=rejects["reason"].map(tr))
     st.dataframe(shown, hide_index=True, width="stretch")
-    st.download_button(tr("Download rejected rows (CSV)"), to_csv_bytes(rejects), file_name="rejected_rows.csv",
+    st.download_button(tr("Download rejected rows (CSV)"), lambda: to_csv_bytes(rejects), file_name="rejected_rows.csv",
                        mime="text/csv", on_click="ignore", key="rejects_csv")
 
 flagged = data.flagged()

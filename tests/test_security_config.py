@@ -21,7 +21,7 @@ APP_CODE = sorted([ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "ui
 ALL_CODE = sorted([*APP_CODE, *(ROOT / "retention").rglob("*.py")])
 TENANT = ROOT / "tests" / "fixtures" / "browser" / "tenant_a"
 OTHER_TENANT = ROOT / "tests" / "fixtures" / "browser" / "tenant_b"
-SHARED_SAMPLE = ROOT / "ui" / "sample.py"
+PROCESS_WIDE = (ROOT / "ui" / "sample.py", ROOT / "ui" / "media.py")
 
 
 def test_xsrf_and_cors_protection_are_on() -> None:
@@ -99,10 +99,12 @@ def test_no_global_cache_can_hold_a_users_data() -> None:
                 scope = next((k.value for k in call.keywords if k.arg == "scope"), None)
                 if isinstance(scope, ast.Constant) and scope.value == "session":
                     offenders = [o for o in offenders if o != f"{path.relative_to(ROOT)}:{call.func.lineno} {_name(call)}"]
-    # The one process-wide cache: the built-in sample (nobody's private data), keyed by its folder (issue 20).
-    shared = [o for o in offenders if o.startswith(f"{SHARED_SAMPLE.relative_to(ROOT)}:")]
-    assert [o.split(" ", 1)[1] for o in shared] == ["cache_resource"], shared
-    offenders = [o for o in offenders if o not in shared]
+    # The only process-wide objects: the built-in sample (nobody's private data, keyed by its folder) and the
+    # download sweeper's timer thread (no data at all); issue 20 §1 and issue 21 §6.
+    for allowed in PROCESS_WIDE:
+        shared = [o for o in offenders if o.startswith(f"{allowed.relative_to(ROOT)}:")]
+        assert [o.split(" ", 1)[1] for o in shared] == ["cache_resource"], shared
+        offenders = [o for o in offenders if o not in shared]
     for path in APP_CODE:
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
         for node in ast.walk(tree):
@@ -140,3 +142,17 @@ def test_an_uploaded_data_set_lives_only_in_its_session(monkeypatch: pytest.Monk
     gc.collect()
     assert dataset_ref() is None, "the uploaded data set outlived its session"
     assert customers_ref() is None, "the uploaded customers table outlived its session"
+
+
+def test_every_download_is_built_on_click() -> None:
+    """A download button given bytes registers a /media URL on every run, fetchable by anyone while the page
+    is shown; given a callable, nothing exists before the click (see ui/media.py)."""
+    offenders = []
+    for path in APP_CODE:
+        for call in _calls(path):
+            if _name(call) != "download_button":
+                continue
+            data = call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg == "data"), None)
+            if not isinstance(data, ast.Lambda):
+                offenders.append(f"{path.relative_to(ROOT)}:{call.lineno}")
+    assert not offenders, f"download buttons built from bytes instead of a callable: {offenders}"

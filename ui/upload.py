@@ -169,7 +169,7 @@ def _column_mapping(kind: str, file: str, columns: list[str], detected: dict[str
             if picked != NONE:
                 mapping[name] = picked
         st.download_button(tr("Save this mapping (JSON)"),
-                           mapping_to_json(mapping, preset=options.get("preset"), sheet=options.get("sheet")),
+                           lambda m=dict(mapping): mapping_to_json(m, preset=options.get("preset"), sheet=options.get("sheet")),
                            file_name=f"mapping-{kind}.json", mime="application/json", on_click="ignore",
                            key=f"save_map_{kind}")
     return mapping

@@ -11,7 +11,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from retention.cli.common import CommandError, add_data_arguments, emit, load_from_args, query_from_args, source_engine
+from retention.cli.common import (
+    CommandError,
+    add_data_arguments,
+    emit,
+    import_files,
+    load_from_args,
+    query_from_args,
+    source_engine,
+)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -44,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
             for c in curves
         ]
     }
-    emit(payload, None, args.format)
+    emit(payload, None, args.format, files=import_files(args))
     return 0
 
 
