@@ -12,8 +12,10 @@ media.start_sweeper()
 state.language_picker()
 tr = state.tr()
 st.set_page_config(page_title=tr("Retention dashboard"), page_icon=":material/monitoring:", layout="wide")
+HOME = "overview"
+"""The default page's own path (it is served at `/`); the sign-in form answers there too."""
 DASHBOARD = [
-    st.Page("pages/overview.py", title=tr("Overview"), icon=":material/dashboard:", default=True),
+    st.Page("pages/overview.py", title=tr("Overview"), icon=":material/dashboard:", default=True, url_path=HOME),
     st.Page("pages/revenue.py", title=tr("Revenue"), icon=":material/payments:"),
     st.Page("pages/churn_reasons.py", title=tr("Churn reasons"), icon=":material/logout:"),
     st.Page("pages/cohorts.py", title=tr("Cohorts"), icon=":material/grid_on:"),
@@ -31,8 +33,12 @@ ABOUT = [
 ]
 access.refuse_if_exposed()
 if access.signed_out():
-    # Team mode before sign-in: one page, no navigation, nothing of the workspace loaded.
-    st.navigation([st.Page(access.sign_in_page, title=tr("Sign in"), icon=":material/login:")], position="hidden").run()
+    # Team mode before sign-in: no navigation and nothing of the workspace loaded.  The sign-in form
+    # answers at every page's address, so a bookmarked link (`/revenue?dataset=…`) shows the form, not
+    # Streamlit's "page not found" dialog (which made the form inert), and the run after sign-in opens
+    # the page and the dataset the link names (a page is known by its path).
+    st.navigation([st.Page(access.sign_in_page, title=tr("Sign in"), icon=":material/login:", url_path=p.url_path or HOME,
+                           default=not p.url_path) for p in DASHBOARD + ABOUT], position="hidden").run()
     st.stop()
 page = st.navigation({tr("Dashboard"): DASHBOARD, tr("Your data"): ABOUT})
 

@@ -103,6 +103,21 @@ else:
     else:
         render.show_table(answers.drop(columns=["customer_id"]).sort_values("date", ascending=False))
 
+st.subheader(tr("Churn reasons"))
+if data.churn_reasons is None:
+    st.caption(tr("Load a churn reasons file on the Data page to see why this customer cancelled."))
+else:
+    records = data.churn_reasons.table
+    records = records[records["customer_id"].astype(str) == story.customer_id]
+    if records.empty:
+        st.caption(tr("No cancellation record for this customer."))
+    else:
+        from retention.figures.churn_reasons import KIND_NAMES
+
+        shown = records.drop(columns=["customer_id"]).rename(columns={"kind": "churn_type"})
+        shown = shown.assign(churn_type=shown["churn_type"].astype(str).map(lambda k: tr(KIND_NAMES.get(k, k))))
+        render.show_table(shown.sort_values("date", ascending=False))
+
 st.subheader(tr("At-risk signals"))
 if own_events is None and surveys is None:
     st.caption(tr("At-risk signals need usage events or survey answers."))

@@ -52,6 +52,13 @@ def test_churn_reasons_page_after_uploading_a_cancellations_file() -> None:
     at.selectbox(key="churn_reasons_attribute").set_value("country").run()
     assert not at.exception, [e.value for e in at.exception]
 
+    # The customer view shows the customer's own cancellation record.
+    at.switch_page("pages/customer.py").run()
+    at.text_input(key="customer_search").input("acme").run()
+    assert not at.exception, [e.value for e in at.exception]
+    record = next(d.value for d in at.dataframe if "Reason" in d.value.columns)
+    assert record[["Reason", "Comment", "Churn type"]].values.tolist() == [["pricing", "too expensive for us", "Voluntary"]]
+
 
 def test_churn_reasons_page_on_the_sample_without_reasons_in_german() -> None:
     at = AppTest.from_file(APP, default_timeout=90)

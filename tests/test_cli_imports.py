@@ -7,6 +7,7 @@ process imported, so the test sees exactly what a user's `python -m retention â€
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -45,3 +46,27 @@ def test_survival_still_imports_lifelines_when_it_needs_it(metrics_fixtures: Pat
     top, done = imported("survival", "--subscriptions", metrics_fixtures / "subscriptions.csv", "--as-of", "2020-12-31")
     assert done.returncode == 0, done.stderr[-2000:]
     assert "lifelines" in top and '"curves"' in done.stdout
+
+
+ENGAGEMENT = Path(__file__).parent / "fixtures" / "engagement"
+READ_BY_COMMAND = [
+    # (command and its own arguments, files read and their rows read/used/rejected: subscriptions.csv has 5 rows,
+    # events.csv 12, surveys.csv 12; none rejected)
+    (["cohorts"], {"subscriptions.csv": (5, 5, 0)}),
+    (["survival"], {"subscriptions.csv": (5, 5, 0)}),
+    (["customers", "--period", "2025-03"], {"subscriptions.csv": (5, 5, 0)}),
+    (["forecast", "--bootstrap", "5"], {"subscriptions.csv": (5, 5, 0)}),
+    (["engagement", "--events", ENGAGEMENT / "events.csv"], {"subscriptions.csv": (5, 5, 0), "events.csv": (12, 12, 0)}),
+    (["feedback", "--surveys", ENGAGEMENT / "surveys.csv"], {"subscriptions.csv": (5, 5, 0), "surveys.csv": (12, 12, 0)}),
+]
+
+
+@pytest.mark.parametrize(("argv", "read"), READ_BY_COMMAND, ids=[c[0][0] for c in READ_BY_COMMAND])
+def test_every_command_says_in_json_how_each_file_was_read(capsys, argv, read):
+    from retention.cli import main
+
+    code = main([*map(str, argv), "--subscriptions", str(ENGAGEMENT / "subscriptions.csv"), "--format", "json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    files = {f["file"]: (f["rows_read"], f["rows_used"], f["rows_rejected"]) for f in json.loads(out)["files"]}
+    assert files == read

@@ -17,6 +17,7 @@ from retention.cli.common import (
     add_period_arguments,
     emit,
     engine_from_args,
+    import_files,
     parse_segment,
     query_from_args,
 )
@@ -53,5 +54,5 @@ def run(args: argparse.Namespace) -> int:
     frame = table.long() if args.format == "csv" else table.wide("percent")
     if args.format == "table":
         frame.columns = [str(c) for c in frame.columns]
-    emit(payload, frame, args.format)
+    emit(payload, frame, args.format, files=import_files(args))
     return 0

@@ -315,6 +315,15 @@ def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [clean(dict(zip(frame.columns, row, strict=False))) for row in frame.itertuples(index=False, name=None)]
 
 
+def import_files(args: argparse.Namespace, results: list[LoadResult] | None = None) -> list[dict[str, Any]] | None:
+    """How each input file (or source table) was read: every command's JSON carries it (detected preset,
+    mapping, rows read / used / rejected), so a cron job can check an import without parsing stderr.
+    `results`: the files a command read itself (events, surveys); else what `load_from_args` recorded."""
+    if results is not None:
+        return [describe(result) for result in results]
+    return getattr(args, "import_files", None)
+
+
 def emit(payload: dict[str, Any], frame: pd.DataFrame | None, fmt: str, files: list[dict[str, Any]] | None = None) -> None:
     """Print `payload` as JSON, or `frame` as CSV or an aligned table.  `files`: how each input file
     was read (`report_import`), added to the JSON."""

@@ -23,6 +23,7 @@ from retention.cli.common import (
     check_segment,
     emit,
     frame_records,
+    import_files,
     load_from_args,
     parse_as_of,
     parse_segment,
@@ -100,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
         "period": drill.period, "movement": drill.movement, "cohort": drill.cohort, "age": drill.age,
         "segment": f"{segment[0]}={segment[1]}" if segment else None, "customers": frame_records(frame),
     }
-    emit(payload, frame, args.format)
+    emit(payload, frame, args.format, files=import_files(args))
     return 0
 
 

@@ -11,6 +11,7 @@ from retention.cli.common import (
     add_workspace_arguments,
     dataset_from_workspace,
     emit,
+    import_files,
     parse_as_of,
     warn_rejects,
 )
@@ -74,10 +75,8 @@ def run(args: argparse.Namespace) -> int:
             read_bytes(args.events), Path(args.events).name, mapping,
             subscriptions.subscriptions.table if subscriptions is not None else None,
         )
-    if args.dataset:
-        warn_rejects(subscriptions.results(), args.rejects)
-    else:
-        warn_rejects([*(subscriptions.results() if subscriptions else []), events], args.rejects)
+    used = [*(subscriptions.results() if subscriptions else []), events]
+    warn_rejects(subscriptions.results() if args.dataset else used, args.rejects)
     try:
         activity = build_activity(events.table, parse_as_of(args.as_of), args.tz)
     except ValueError as exc:
@@ -94,5 +93,5 @@ def run(args: argparse.Namespace) -> int:
             value = summary[key]
             print(f"{name}: " + ("—" if value is None else f"{value:.1f} %"))
         print(f"as of {summary['as_of']}, {summary['actors']} actors; cohort retention in % by {args.interval}:")
-    emit(payload, frame, args.format)
+    emit(payload, frame, args.format, files=import_files(args, used))
     return 0

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from retention.cli.common import CommandError, add_workspace_arguments, emit, frame_records, parse_as_of, warn_rejects
+from retention.cli.common import CommandError, add_workspace_arguments, emit, frame_records, import_files, parse_as_of, warn_rejects
 from retention.cli.engagement_cmd import load_subscriptions_arg, mapping_from_args, saved_table
 from retention.dataset import read_bytes
 from retention.engine.feedback import GROUPS, churn_by_group, feedback_table
@@ -37,10 +37,8 @@ def run(args: argparse.Namespace) -> int:
     if surveys is None:
         surveys = load_surveys(read_bytes(args.surveys), Path(args.surveys).name, mapping)
         subscriptions = load_subscriptions_arg(args.subscriptions)
-    if args.dataset:
-        warn_rejects(subscriptions.results(), args.rejects)
-    else:
-        warn_rejects([surveys, *(subscriptions.results() if subscriptions else [])], args.rejects)
+    used = [surveys, *(subscriptions.results() if subscriptions else [])]
+    warn_rejects(subscriptions.results() if args.dataset else used, args.rejects)
     try:
         table = feedback_table(surveys.table, args.period, as_of)
     except ValueError as exc:
@@ -57,5 +55,5 @@ def run(args: argparse.Namespace) -> int:
             print(f"{group}: " + ("churn unknown (add --subscriptions FILE)" if numbers["responses"] is None else
                                   f"{numbers['churned']} of {numbers['responses']} churned within 3 months"
                                   + ("" if rate is None else f" ({rate:.1f} %)")))
-    emit({"rows": frame_records(table), "churn_by_group": groups}, table, args.format)
+    emit({"rows": frame_records(table), "churn_by_group": groups}, table, args.format, files=import_files(args, used))
     return 0

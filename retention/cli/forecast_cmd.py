@@ -20,6 +20,7 @@ from retention.cli.common import (
     add_data_arguments,
     check_segment,
     emit,
+    import_files,
     load_from_args,
     parse_segment,
     query_from_args,
@@ -116,5 +117,5 @@ def run(args: argparse.Namespace) -> int:
         print()
         emit(payload, bundle.mrr.frame if len(bundle.mrr.frame) else pd.DataFrame({"mrr": []}), "table")
         return 0
-    emit(payload, cohorts_long(bundle, args.cohort), args.format)
+    emit(payload, cohorts_long(bundle, args.cohort), args.format, files=import_files(args))
     return 0

@@ -13,6 +13,7 @@ from retention.cli.common import (
     emit,
     engine_from_args,
     frame_records,
+    import_files,
     parse_segment,
     query_from_args,
 )
@@ -41,5 +42,5 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from exc
     if table.empty:
         print(f"warning: no complete {args.period} in the data and window (as of {table.as_of.date()})", file=sys.stderr)
-    emit({"rows": frame_records(table)}, table, args.format, files=getattr(args, "import_files", None))
+    emit({"rows": frame_records(table)}, table, args.format, files=import_files(args))
     return 0

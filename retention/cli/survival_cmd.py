@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from retention.cli.common import CommandError, add_data_arguments, emit, load_from_args, query_from_args
+from retention.cli.common import CommandError, add_data_arguments, emit, import_files, load_from_args, query_from_args
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -53,5 +53,5 @@ def run(args: argparse.Namespace) -> int:
             for c in curves
         ]
     }
-    emit(payload, None, args.format)
+    emit(payload, None, args.format, files=import_files(args))
     return 0

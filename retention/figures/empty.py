@@ -32,6 +32,8 @@ def has_data(fig: go.Figure) -> bool:
             continue
         if trace.type == "heatmap":
             values = trace.z
+        elif trace.type == "sankey":
+            values = trace.link.value
         elif getattr(trace, "orientation", None) == "h":
             values = trace.x
         else:
