@@ -52,7 +52,8 @@ def report_parts(view: state.View, tr, currency: str):
         if "parts" not in memo:
             horizon = {"month": 24, "quarter": 8, "year": 5}[view.granularity]
             bundle = forecast_all(data.customers, data.revenue, data.monthly, data.model, data.subscriptions,
-                                  horizon=horizon, settings=LtvSettings(view.gross_margin), rows=data.rows)
+                                  horizon=horizon, settings=LtvSettings(view.gross_margin), rows=data.rows,
+                                  last_month=data.last_month, base_mrr=data.base_mrr)
             memo["parts"] = ([forecast_section(bundle, data.customers, currency, tr)], forecast_sheets(bundle, tr))
         return memo["parts"]
 

@@ -4,8 +4,7 @@ JSON prints `cohorts` (per cohort: `cohort`, `size`, `alpha`, `beta`, `observed`
 from age 0, `projected` as `{"age", "survival", "low", "high"}` from the cohort's last observed age
 to the horizon, `ltv` per customer or null with `ltv_reason`), `mrr` (the monthly MRR forecast
 rows), and beside them the pooled fit, the LTV of a new customer, the simple ARPA ÷ churn LTV,
-the backtest, the forecast's assumptions and committed MRR (null with `--source`: it reads every
-subscription's future dates, which stay in the database).  CSV prints one line per cohort and
+the backtest, the forecast's assumptions and committed MRR.  CSV prints one line per cohort and
 age (observed, then projected); the table format prints the cohort summary and the MRR forecast.
 """
 
@@ -89,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     segment = parse_segment(args.segment)
     args.start = args.end = None  # a forecast learns from every cohort: no window
     query = query_from_args(args, segment)
-    subscriptions = None  # with --source they stay in the database: no committed MRR (null in the JSON)
+    subscriptions = None  # with --source they stay in the database (only scheduled ones come back)
     if args.source:
         engine = source_engine(args, segment)
     else:
@@ -113,6 +112,7 @@ def run(args: argparse.Namespace) -> int:
         horizon=args.horizon, settings=LtvSettings(args.gross_margin, args.discount), mrr_months=args.months,
         window=args.window, mode=args.mode, bootstrap=args.bootstrap, seed=args.seed,
         scenario=Scenario(args.churn_change, args.new_change, args.expansion_change), rows=inputs.rows,
+        last_month=inputs.last_month, base_mrr=inputs.base_mrr,
     )
     payload = bundle_json(bundle, args.cohort)
     if args.format == "table":

@@ -56,13 +56,16 @@ def forecast_all(
     subscriptions: pd.DataFrame | None = None, *, horizon: int = 12, settings: LtvSettings = LtvSettings(),
     mrr_months: int = 12, window: int = 3, mode: Mode = "linear", scenario: Scenario = Scenario(),
     bootstrap: int = DEFAULT_BOOTSTRAP, seed: int = 0, backtest_cutoff: int | None = None, rows: np.ndarray | None = None,
+    last_month: pd.Period | None = None, base_mrr: float | None = None,
 ) -> ForecastBundle:
-    """`monthly`: month-granularity metrics over the whole history (the trailing window is taken from its end)."""
+    """`monthly`: month-granularity metrics over the whole history (the trailing window is taken from its end).
+    `last_month`, `base_mrr`: see `committed_mrr` (a warehouse engine's model holds only scheduled subscriptions)."""
     simple = simple_ltv(monthly)
     retention = project(customers, revenue, horizon, settings, simple.arpa, bootstrap, seed)
     return ForecastBundle(
         retention, backtest(customers, backtest_cutoff), mrr_forecast(monthly, mrr_months, window, mode, scenario),
-        committed_mrr(model, subscriptions, mrr_months, rows) if model is not None else None, simple,
+        committed_mrr(model, subscriptions, mrr_months, rows, last=last_month, base_mrr=base_mrr) if model is not None
+        else None, simple,
     )
 
 
