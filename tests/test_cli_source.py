@@ -167,6 +167,8 @@ def test_every_command_that_computes_takes_a_source(tmp_path, capsys):
         ["customers", "--segment", "plan=Pro", "--period", "2020-06", *AS_OF],
         ["customers", "--customer", "I", *AS_OF],
         ["forecast", "--bootstrap", "0", "--months", "6", "--segment", "plan=Pro", *AS_OF],
+        ["segments", "--by", "plan", "--period", "quarter", *AS_OF],
+        ["segments", "--by", "country", "--to", "2019-03", *AS_OF],
         ["forecast", "--bootstrap", "0", "--months", "6", "--as-of", "2019-05-31", "--format", "json"],  # changes ahead
     ]
     for ask in asks:
@@ -182,3 +184,7 @@ def test_every_command_that_computes_takes_a_source(tmp_path, capsys):
     assert [(c["customer_id"], c["mrr_after"]) for c in got["customers"]] == [("I", 100.0)]
     code, _, err = run(capsys, "survival", "--by", "tier", *database)
     assert code == 2 and "no column 'tier' to split by" in err
+    # Pro = A, C, F, G, I; at 2019-03: A100 C100 G50 I100 = 350 MRR, 4 customers (tests/contract/test_metrics_hand.py)
+    code, got, _ = run(capsys, "segments", "--by", "plan", "--to", "2019-03", *AS_OF, *database)
+    pro = next(r for r in got["segments"] if r["segment"] == "Pro")
+    assert (pro["period"], pro["mrr_end"], pro["customers_end"]) == ("2019-03", 350.0, 4)
