@@ -165,8 +165,9 @@ expansion_change = s3.number_input(tr("Expansion MRR change (%)"), -100.0, 500.0
                                    key="forecast_expansion_change")
 scenario = Scenario(float(churn_change), float(new_change), float(expansion_change))
 mrr = mrr_forecast(monthly, months_ahead, window, mode, scenario)
-committed = state.cached(("forecast_committed", view.segment, view.as_of, months_ahead),
-                         lambda: committed_mrr(data.model, data.subscriptions, months_ahead, data.rows))
+committed = None if data.model is None else state.cached(
+    ("forecast_committed", view.segment, view.as_of, months_ahead),
+    lambda: committed_mrr(data.model, data.subscriptions, months_ahead, data.rows))
 if mrr.reason is not None:
     st.info(tr(reason_text(mrr.reason)))
 else:
@@ -197,11 +198,14 @@ st.markdown(tr(
     "start paying on one. Subscriptions without an end date are assumed to keep running. This is not a forecast: "
     "it is the floor and the known changes, shown apart from the projection (dotted line above)."
 ))
-if committed.has_changes:
+if committed is None:
+    st.info(tr("Committed MRR reads every subscription's future dates, which stay in the database: it is not available "
+               "for database connections yet. The forecast above is."))
+elif committed.has_changes:
     render.table_with_exports(committed.frame, "committed_mrr", key="forecast_committed")
 else:
     st.info(tr("No scheduled change in the data after {period}.", period=monthly["period"].iloc[-1]))
-if committed.at_risk_subscriptions:
+if committed is not None and committed.at_risk_subscriptions:
     st.warning(tr("{n} subscriptions marked as not renewing have no end date: {mrr} MRR at risk, not placed in a month.",
                   n=committed.at_risk_subscriptions, mrr=money(committed.at_risk_mrr)))
 

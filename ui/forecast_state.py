@@ -20,8 +20,9 @@ T = TypeVar("T")
 def inputs(view: state.View) -> ForecastInputs:
     """Both cohort triangles, monthly metrics, model and segment subscriptions for the view (whole history)."""
     query = forecast_query(view.query())
+    loaded = state.dataset().subscriptions  # None for a database connection: the rows stay in the database
     return state.cached(("forecast_inputs", query),
-                        lambda: forecast_inputs(state.engine(), state.dataset().subscriptions.table, query))
+                        lambda: forecast_inputs(state.engine(), loaded.table if loaded is not None else None, query))
 
 
 def cached_with_status(key: tuple, compute: Callable[[], T], label: str) -> T:

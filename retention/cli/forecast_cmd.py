@@ -4,7 +4,8 @@ JSON prints `cohorts` (per cohort: `cohort`, `size`, `alpha`, `beta`, `observed`
 from age 0, `projected` as `{"age", "survival", "low", "high"}` from the cohort's last observed age
 to the horizon, `ltv` per customer or null with `ltv_reason`), `mrr` (the monthly MRR forecast
 rows), and beside them the pooled fit, the LTV of a new customer, the simple ARPA ÷ churn LTV,
-the backtest, the forecast's assumptions and committed MRR.  CSV prints one line per cohort and
+the backtest, the forecast's assumptions and committed MRR (null with `--source`: it reads every
+subscription's future dates, which stay in the database).  CSV prints one line per cohort and
 age (observed, then projected); the table format prints the cohort summary and the MRR forecast.
 """
 
@@ -24,6 +25,7 @@ from retention.cli.common import (
     load_from_args,
     parse_segment,
     query_from_args,
+    source_engine,
 )
 from retention.forecasts.mrr import MODES
 
@@ -87,12 +89,16 @@ def run(args: argparse.Namespace) -> int:
     segment = parse_segment(args.segment)
     args.start = args.end = None  # a forecast learns from every cohort: no window
     query = query_from_args(args, segment)
-    data = load_from_args(args)
-    check_segment(data, segment)
-    engine = data.engine()
+    subscriptions = None  # with --source they stay in the database: no committed MRR (null in the JSON)
+    if args.source:
+        engine = source_engine(args, segment)
+    else:
+        data = load_from_args(args)
+        check_segment(data, segment)
+        engine, subscriptions = data.engine(), data.subscriptions.table
     _step(args, "reading cohorts and metrics")
     try:
-        inputs = forecast_inputs(engine, data.subscriptions.table, query)
+        inputs = forecast_inputs(engine, subscriptions, query)
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
     labels = [r.label for r in inputs.customers.rows]
@@ -100,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
         shown = ", ".join(labels[-6:]) if labels else "none"
         raise CommandError(f"--cohort {args.cohort!r} is not a cohort of this data at --period {args.period}; latest: {shown}")
     if not labels:
-        print(f"warning: no cohort in the data (as of {inputs.model.as_of.date()})", file=sys.stderr)
+        print(f"warning: no cohort in the data (as of {engine.as_of_for(query).date()})", file=sys.stderr)
     _step(args, f"fitting the retention model with {args.bootstrap} bootstrap replicates")
     bundle = forecast_all(
         inputs.customers, inputs.revenue, inputs.monthly, inputs.model, inputs.subscriptions,

@@ -5,7 +5,8 @@ same questions: the customers basis for survival, the revenue basis for money, m
 the whole history for the MRR forecast's trailing window and ARPA.  Every cohort counts (the window
 is removed): the model learns from all of history.  Committed MRR needs the subscriptions' own
 spans, so it reads the snapshot model of the in-memory engine (built from the subscriptions for
-any other engine).
+any other engine that is given them); an engine over a database without them in memory gets no
+model, and the forecast says committed MRR is not available.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ class ForecastInputs:
     customers: CohortTable
     revenue: CohortTable
     monthly: pd.DataFrame
-    model: SnapshotModel
+    model: SnapshotModel | None  # None: the subscriptions stay in a database (no committed MRR)
     subscriptions: pd.DataFrame | None
     rows: np.ndarray | None  # model rows of the segment (None = everyone)
 
@@ -36,7 +37,7 @@ def forecast_query(query: Query) -> Query:
     return query.history()
 
 
-def forecast_inputs(engine: Engine, subscriptions: pd.DataFrame, query: Query) -> ForecastInputs:
+def forecast_inputs(engine: Engine, subscriptions: pd.DataFrame | None, query: Query) -> ForecastInputs:
     """Cohort triangles at the query's granularity and monthly metrics, for its segment and as-of date."""
     query = forecast_query(query)
     customers = engine.cohorts(query, basis="customers")
@@ -44,7 +45,12 @@ def forecast_inputs(engine: Engine, subscriptions: pd.DataFrame, query: Query) -
     monthly = engine.metrics(query.but(granularity="month"))
     as_of = engine.as_of_for(query)
     model_of = getattr(engine, "model", None)
-    model = model_of(as_of) if callable(model_of) else build_model(subscriptions, as_of)
+    if callable(model_of):
+        model = model_of(as_of)
+    elif subscriptions is not None:
+        model = build_model(subscriptions, as_of)
+    else:
+        return ForecastInputs(customers, revenue, monthly, None, None, None)
     rows = None
     subs = subscriptions
     if query.segment is not None:

@@ -328,9 +328,9 @@ class IbisEngine(Engine):
             "mrr_before": before / steps.MICRO,
             "mrr_after": cur / steps.MICRO,
             "movement": classify(prev, cur, np.full(len(cur), age == 0)),
-            "active": cur > 0,
+            "paying": cur > 0,
         })
-        frame = frame.sort_values(["active", "mrr_after", "customer_id"], ascending=[False, False, True], kind="stable")
+        frame = frame.sort_values(["paying", "mrr_after", "customer_id"], ascending=[False, False, True], kind="stable")
         return DrillDown(label(found[j]), self.named(frame.reset_index(drop=True)), cohort=label(found[k]), age=age)
 
     def segment_members(self, query: Query, *, segment: Segment, period: str | None = None) -> DrillDown:
@@ -352,7 +352,7 @@ class IbisEngine(Engine):
             "mrr_before": prev / steps.MICRO,
             "mrr_after": cur / steps.MICRO,
             "movement": classify(prev, cur, ~(first_p < p)),
-            "active": cur > 0,
+            "paying": cur > 0,
         })
         frame = frame.sort_values(["mrr_after", "customer_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
         return DrillDown(period, self.named(frame), segment=segment)
