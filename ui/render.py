@@ -291,8 +291,9 @@ def _customer_parts(view: state.View, table: pd.DataFrame, tr, currency: str):
             else:
                 data = state.dataset()
                 reasons = data.churn_reasons.table if data.churn_reasons is not None else None
+                subscriptions = data.subscriptions.table if data.subscriptions is not None else None  # None: a database
                 section, sheets = customers_section(state.engine(), view.query(), str(table["period"].iloc[-1]), tr,
-                                                    currency, reasons, data.subscriptions.table)
+                                                    currency, reasons, subscriptions)
                 memo["parts"] = ([section], sheets)
         return memo["parts"]
 
