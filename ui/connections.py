@@ -31,12 +31,6 @@ def available() -> tuple[dict[str, NamedConnection], str | None]:
         return {}, tr("The secrets file .streamlit/secrets.toml cannot be read; database connections are not available.")
 
 
-def shown() -> str | None:
-    """The label of the connection this session shows (None for files or the sample)."""
-    data = state.dataset() if state.data_source() == SOURCE else None
-    return getattr(data, "label", None)
-
-
 def panel() -> None:
     """The Data page's box: pick a named connection and open it (nothing shown when none is configured)."""
     found, problem = available()
