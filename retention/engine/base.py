@@ -6,6 +6,8 @@ wherever they live, into the per-period results of METRICS.md §2–§7.  Implem
 
 - `retention.engine.numpy_engine.NumpyEngine`: in memory, the reference every other engine is
   tested against.
+- `retention.warehouse.IbisEngine`: inside DuckDB, PostgreSQL, Spark or any Ibis backend; only
+  aggregates (and the few rows a drill-down or committed MRR needs) come back.
 
 Engines return codes and numbers, never translated text: words are chosen where results are shown
 (pages, CLI, reports).  Subclasses implement the abstract methods; `survival` and
