@@ -38,7 +38,7 @@ picked = st.selectbox(tr("Customer"), ids, index=index, key=f"customer_pick_{cho
 st.session_state["customer_id"] = picked
 
 story = state.cached(("customer", picked, view.as_of), lambda: engine.customer(picked, as_of=view.as_of))
-as_of = data.model(view.as_of).as_of
+as_of = engine.as_of_for(view.query())
 st.header(render.md(f"{story.name} · {story.customer_id}" if story.name else story.customer_id))
 
 current = float(story.mrr["mrr"].iloc[-1]) if len(story.mrr) else 0.0
@@ -102,6 +102,21 @@ else:
         st.caption(tr("No survey answer from this customer."))
     else:
         render.show_table(answers.drop(columns=["customer_id"]).sort_values("date", ascending=False))
+
+st.subheader(tr("Churn reasons"))
+if data.churn_reasons is None:
+    st.caption(tr("Load a churn reasons file on the Data page to see why this customer cancelled."))
+else:
+    records = data.churn_reasons.table
+    records = records[records["customer_id"].astype(str) == story.customer_id]
+    if records.empty:
+        st.caption(tr("No cancellation record for this customer."))
+    else:
+        from retention.figures.churn_reasons import KIND_NAMES
+
+        shown = records.drop(columns=["customer_id"]).rename(columns={"kind": "churn_type"})
+        shown = shown.assign(churn_type=shown["churn_type"].astype(str).map(lambda k: tr(KIND_NAMES.get(k, k))))
+        render.show_table(shown.sort_values("date", ascending=False))
 
 st.subheader(tr("At-risk signals"))
 if own_events is None and surveys is None:

@@ -168,3 +168,19 @@ def test_duckdb_script_gives_the_hand_worked_months(tmp_path):
     assert done.returncode == 0, done.stderr
     frame = pd.read_csv(io.StringIO(done.stdout), dtype={"period": str})
     check_agree(_expected(MONTHLY), frame, "DuckDB script")
+
+
+def test_the_upload_memory_stage_reads_every_row_of_its_generated_export(tmp_path: Path) -> None:
+    """`--memory` writes a plain export and reads it in a fresh process; every generated row must be used."""
+    from retention.bench.upload_memory import measure_upload, write_export
+
+    rows = write_export(tmp_path / "s.csv", 0.05)
+    assert rows == 1_000  # one chunk of 1,000 lines passes 0.05 MB (52,429 bytes)
+    assert (tmp_path / "s.csv").stat().st_size >= 0.05 * 1024 ** 2
+    lines = (tmp_path / "s.csv").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == rows + 1
+    # Customer 3: every third customer has ended (2025-04-15), plans cycle (3 -> Enterprise), 29 + 3 = 32.00 a month.
+    assert lines[1 + 3] == "cus_000000003,Enterprise,2023-04-04,2025-04-15,32.00,EUR,month"
+    found = measure_upload(0.05)
+    assert (found.rows, found.rows_used) == (1_000, 1_000)
+    assert 0 < found.baseline < found.peak

@@ -276,7 +276,8 @@ def test_cli_engagement_json(capsys):
     code = main(["engagement", "--events", str(FIXTURES / "events.csv"), "--interval", "week", "--format", "json"])
     assert code == 0
     out = json.loads(capsys.readouterr().out)
-    assert list(out) == ["cohorts", "day_7_retention", "drop_off_7d", "week_8_retention"]
+    # issue 14: the JSON also says how each file was read
+    assert list(out) == ["cohorts", "day_7_retention", "drop_off_7d", "week_8_retention", "files"]
     assert out["cohorts"][0] == {
         "cohort": "2025-01-06", "size": 3, "values": [3, 2, 0, 0, 0, 0, 0, 0, 1],
         "percent": [100.0, 66.6666666667, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 33.3333333333],

@@ -193,11 +193,7 @@ def uploader_help() -> None:
 
 def currency_assumed() -> bool:
     """True when the subscriptions name no currency and `state.currency()` fell back to its default."""
-    table = state.dataset().subscriptions.table
-    if "currency" not in table:
-        return True
-    values = table["currency"].astype(str).str.strip()
-    return bool(values[values.ne("") & values.ne("NAN") & values.ne("nan")].empty)
+    return bool(state.dataset().currency_assumed())
 
 
 def window_dates(view: state.View) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
@@ -225,8 +221,8 @@ def caption_for(view: state.View, table: pd.DataFrame) -> None:
     first, last = table["period"].iloc[0], table["period"].iloc[-1]
     span = first if first == last else tr("{first} to {last}", first=first, last=last)
     segment = tr("All customers") if view.segment is None else f"{view.segment[0]} = {view.segment[1]}"
-    as_of = formatting.day(state.dataset().model(view.as_of).as_of, state.tr().language)
-    source = tr("sample data") if state.data_source() == "sample" else tr("your data")
+    as_of = formatting.day(state.engine().as_of_for(view.query()), state.tr().language)
+    source = state.source_label()
     st.caption(md(" · ".join([span, segment, tr("data as of {date}", date=as_of), source])))
 
 
@@ -261,23 +257,47 @@ def report_downloads(view: state.View, table: pd.DataFrame, key: str) -> None:
     currency = state.currency()
     stamp = str(meta["as_of"])
     forecast = report_parts(view, tr, currency)
+    customers = _customer_parts(view, table, tr, currency)
     left, right = st.columns(2)
     left.download_button(
         tr("Download report (HTML)"),
-        lambda: html_report(history, table, view.granularity, meta, currency, state.targets(), forecast()[0],
-                            tr=tr, notes=state.notes()).encode("utf-8"),
+        lambda: html_report(history, table, view.granularity, meta, currency, state.targets(),
+                            [*customers()[0], *forecast()[0]], tr=tr, notes=state.notes()).encode("utf-8"),
         file_name=f"retention-report-{stamp}.html", mime="text/html", key=f"{key}_html", on_click="ignore",
         icon=":material/summarize:", help=tr("A self-contained file with the KPIs, charts against benchmarks, "
                                              "tables and definitions. Works offline; charts stay interactive."),
     )
     right.download_button(
         tr("Download Excel dashboard"),
-        lambda: excel_report(table, meta, currency, forecast()[1], tr=tr),
+        lambda: excel_report(table, meta, currency, {**customers()[1], **forecast()[1]}, tr=tr),
         file_name=f"retention-dashboard-{stamp}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
         on_click="ignore", icon=":material/table_view:",
         help=tr("One sheet per table, a summary with the filters used, and native Excel charts."),
     )
+
+
+def _customer_parts(view: state.View, table: pd.DataFrame, tr, currency: str):
+    """A function returning (report sections, Excel sheets) listing the customers behind the last period, built
+    when a report is first downloaded (not on every page run)."""
+    memo: dict[str, object] = {}
+
+    def parts():
+        if "parts" not in memo:
+            from retention.report.customers import customers_section
+
+            if table.empty:
+                memo["parts"] = ([], {})
+            else:
+                data = state.dataset()
+                reasons = data.churn_reasons.table if data.churn_reasons is not None else None
+                subscriptions = data.subscriptions.table if data.subscriptions is not None else None  # None: a database
+                section, sheets = customers_section(state.engine(), view.query(), str(table["period"].iloc[-1]), tr,
+                                                    currency, reasons, subscriptions)
+                memo["parts"] = ([section], sheets)
+        return memo["parts"]
+
+    return parts
 
 
 def ltv_note(view: state.View, period: str) -> None:

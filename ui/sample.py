@@ -20,6 +20,7 @@ from pathlib import Path
 import streamlit as st
 
 from retention.dataset import Dataset, load_dataset
+from retention.engine import Query
 from retention.periods import GRANULARITIES
 
 
@@ -56,6 +57,9 @@ def warm(data: Dataset) -> None:
         arrays += [changes.row, changes.col, changes.prev, changes.cur, changes.first]
     engine.segments()
     engine.customer_names()
+    # Survival curves import lifelines and SciPy (about 2 s of imports): paid here, once per process, instead of by
+    # the first founder who opens the Cohorts page.
+    engine.survival(Query())
     data.history_start()
     data.currency()
     data.currency_assumed()

@@ -9,6 +9,7 @@ this session's state only.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -40,6 +41,9 @@ NONE = "—"
 SCAN_ROWS = 5_000  # rows of a workbook read to show the mapping and preview; loading reads them all
 REQUIRED = {"subscriptions": ("customer_id", "start_date"), "customers": ("customer_id",)}
 UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "gz", "zip"]
+KEEP_PARSED_BYTES = 32 * 1024 ** 2
+"""Files up to this size keep their parsed rows in the session between reruns of the Data page; a larger file is
+read again on each rerun, as its parsed rows would hold several times its size in memory while the page is open."""
 
 
 @dataclass
@@ -118,13 +122,42 @@ def _sheet_choice(kind: str, data: bytes, file: str) -> str | None:
     return None
 
 
+def _fingerprint(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _remembered(step: str, kind: str, key: tuple, compute: Callable[[], object]) -> object:
+    """`compute()` once per file and settings, for this session: every widget change on the Data page reruns it,
+    and reading a 20,000-customer CSV again for each rerun cost more than the rest of the page.  Only the latest
+    answer per step and kind is kept (an error too: it is what the same file and settings give)."""
+    memo = st.session_state.setdefault("upload_memo", {})
+    found = memo.get((step, kind))
+    if found is None or found[0] != key:
+        try:
+            found = (key, compute(), None)
+        except (LoadError, AmbiguousDateOrder) as exc:
+            found = (key, None, exc)
+        memo[(step, kind)] = found
+    if found[2] is not None:
+        raise found[2]
+    return found[1]
+
+
 def _read_head(kind: str, data: bytes, file: str, sheet: str | None):
     """The file's first rows, its detected format and column mapping; None (with a message) when unreadable."""
     tr = state.tr()
-    try:
+
+    def read():
         with limits(stopped=session_gone()):  # a workbook: only its first rows, and never past the session's end
             raw = read_table(data, file, sheet=sheet, max_rows=SCAN_ROWS)
-        preset, detected = suggest_mapping(list(raw.columns), file, kind=kind, sample=raw.head(200))
+        return raw, *suggest_mapping(list(raw.columns), file, kind=kind, sample=raw.head(200))
+
+    try:
+        if len(data) <= KEEP_PARSED_BYTES:
+            raw, preset, detected = _remembered("head", kind, (file, _fingerprint(data), sheet), read)
+            detected = dict(detected)
+        else:
+            raw, preset, detected = read()
     except Stopped:
         st.stop()
     except LoadError as exc:
@@ -239,8 +272,10 @@ def _currency_options(raw: pd.DataFrame, mapping: dict[str, str], options: dict[
 def _preview(kind: str, data: bytes, file: str, mapping: dict[str, str], options: dict[str, object]) -> bool:
     """Show the first rows as they will be read; False (after one message) when the file cannot be loaded as set."""
     tr = state.tr()
+    read = _read_options(kind, options)
+    key = (file, _fingerprint(data), tuple(sorted(mapping.items())), repr(sorted(read.items())))
     try:
-        shown = preview(data, file, mapping, kind=kind, rows=8, **_read_options(kind, options))
+        shown = _remembered("preview", kind, key, lambda: preview(data, file, mapping, kind=kind, rows=8, **read))
     except AmbiguousDateOrder as exc:
         st.warning(md(exc.message(tr)) + "  \n" + tr("Pick the date order above."))
         return False

@@ -353,9 +353,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None, out=None, log=None) -> int:
     """Run the benchmark; 0 when every baseline agrees with the product, 1 otherwise (targets only reported).
 
-    `--warehouse` runs the warehouse engine's scale benchmark instead (`retention.bench.warehouse`).
+    `--warehouse` runs the warehouse engine's scale benchmark instead (`retention.bench.warehouse`); `--memory [--mb 50,200]`
+    the peak memory of reading one large CSV upload (`retention.bench.upload_memory`).
     """
     given = list(sys.argv[1:] if argv is None else argv)
+    if "--memory" in given:
+        from retention.bench.upload_memory import main as memory_main
+
+        return memory_main(given, out=out or (lambda text: print(text, flush=True)))
     if "--warehouse" in given:
         from retention.bench.warehouse import main as warehouse_main
 
