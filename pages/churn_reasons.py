@@ -32,7 +32,7 @@ if loaded is None:
 found = state.cached(
     ("churn_reasons", view.query(), tuple(periods)),
     lambda: match_reasons(state.engine(), view.query(), loaded.table if loaded is not None else None,
-                          data.subscriptions.table, periods))
+                          data.subscriptions.table if data.subscriptions is not None else None, periods))
 with st.expander(tr("How reasons are matched to churned customers")):
     st.markdown(tr("A churned customer paid at the previous snapshot and not at this one (as in the MRR movements). "
                    "Its reason is the customer's cancellation record dated from {lead} days before that period to "

@@ -38,7 +38,7 @@ picked = st.selectbox(tr("Customer"), ids, index=index, key=f"customer_pick_{cho
 st.session_state["customer_id"] = picked
 
 story = state.cached(("customer", picked, view.as_of), lambda: engine.customer(picked, as_of=view.as_of))
-as_of = data.model(view.as_of).as_of
+as_of = engine.as_of_for(view.query())
 st.header(render.md(f"{story.name} · {story.customer_id}" if story.name else story.customer_id))
 
 current = float(story.mrr["mrr"].iloc[-1]) if len(story.mrr) else 0.0

@@ -6,7 +6,7 @@ import streamlit as st
 from retention import formatting
 from retention.exports import to_csv_bytes
 from retention.i18n import located
-from ui import access, import_report, render, state, upload, workspace
+from ui import access, connections, import_report, render, state, upload, workspace
 from ui.boot import ensure_app
 
 ensure_app()
@@ -26,6 +26,7 @@ if access.mode() == "team" and not editor:
     st.info(tr("You are signed in as a viewer: you can look at every saved dataset and its versions, "
                "but importing, saving and rolling back are for editors."))
 
+connections.panel()
 if editor or not keeps:
     with st.container(border=True):
         st.subheader(tr("Upload your exports"))
@@ -70,6 +71,9 @@ if keeps and state.data_source() == "workspace":
     workspace.versions_panel(editor, access.user_name())
 
 data = state.dataset()
+if state.data_source() == connections.SOURCE:
+    connections.summary(data)
+    st.stop()
 model = data.model()
 st.subheader(tr("What is loaded"))
 rows = []

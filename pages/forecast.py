@@ -165,8 +165,9 @@ expansion_change = s3.number_input(tr("Expansion MRR change (%)"), -100.0, 500.0
                                    key="forecast_expansion_change")
 scenario = Scenario(float(churn_change), float(new_change), float(expansion_change))
 mrr = mrr_forecast(monthly, months_ahead, window, mode, scenario)
-committed = state.cached(("forecast_committed", view.segment, view.as_of, months_ahead),
-                         lambda: committed_mrr(data.model, data.subscriptions, months_ahead, data.rows))
+committed = state.cached(
+    ("forecast_committed", view.segment, view.as_of, months_ahead),
+    lambda: committed_mrr(data.model, data.subscriptions, months_ahead, data.rows, **data.committed_options))
 if mrr.reason is not None:
     st.info(tr(reason_text(mrr.reason)))
 else:

@@ -20,7 +20,7 @@ if table.empty:
 
 period = table["period"].iloc[-1]
 render.caption_for(view, table)
-render.kpi_cards(kpi_summary(state.history(view), period, KPI_CARDS))
+render.kpi_cards(kpi_summary(state.history(view), period, KPI_CARDS), state.currency())
 render.ltv_note(view, period)
 
 left, right = st.columns(2)

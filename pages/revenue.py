@@ -59,7 +59,11 @@ st.markdown(tr("MRR entering and leaving each plan. A customer who upgrades from
                "of a plan is MRR moved into the add-on's plan. Each plan's MRR at the start plus what entered minus "
                "what left is its MRR at the end."))
 data = state.dataset()
-as_of = data.model(view.as_of).as_of
+if data.subscriptions is None:
+    st.info(tr("MRR movements by plan read every subscription's plan, and a database connection keeps its rows in the "
+               "database: this part is not available for database connections yet. Everything above is."))
+    st.stop()
+as_of = state.engine().as_of_for(view.query())
 snaps = state.cached(
     ("plan_snapshots", view.granularity, as_of, view.segment),
     lambda: plan_snapshots(data.subscriptions.table, view.granularity, as_of,

@@ -60,11 +60,29 @@ def test_churn_reasons_page_after_uploading_a_cancellations_file() -> None:
     assert record[["Reason", "Comment", "Churn type"]].values.tolist() == [["pricing", "too expensive for us", "Voluntary"]]
 
 
-def test_churn_reasons_page_on_the_sample_without_reasons_in_german() -> None:
+def test_churn_reasons_page_on_the_sample_in_german() -> None:
+    """The sample has a cancellation export (retention/sample/churn_reasons.py): the page reads it in German."""
     at = AppTest.from_file(APP, default_timeout=90)
     at.session_state["language"] = "de"
     at.run()
     at.switch_page("pages/churn_reasons.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == "Kündigungsgründe"
-    assert any("Kündigungsexport" in i.value for i in at.info)
+    assert not at.info  # reasons are loaded
+    reasons = at.dataframe[0].value
+    assert "Kein Grund erfasst" in list(reasons.iloc[:, 0])
+    assert len(at.get("plotly_chart")) == 3
+
+
+def test_churn_reasons_page_without_a_reasons_file() -> None:
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    at.switch_page("pages/data.py").run()
+    uploaders = {u.label: u for u in at.file_uploader}
+    uploaders["Subscriptions"].set_value(("subs.csv", (FIXTURES / "subscriptions.csv").read_bytes(), "text/csv"))
+    at.run()
+    at.button(key="load_files").click().run()
+    at.switch_page("pages/churn_reasons.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("No churn reasons loaded" in i.value for i in at.info)
+    assert _metric(at, "Involuntary churned MRR") == "$80"  # e's unpaid subscription says so without a record

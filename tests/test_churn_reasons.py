@@ -131,3 +131,17 @@ def test_charts_escape_reasons(found) -> None:
     assert {t.name for t in per_period.data} == {"&lt;b&gt;x&lt;/b&gt;", "&#37;{y}", "pricing", "No reason recorded"}
     kinds = kinds_by_period(by_kind(found))
     assert [list(t.y) for t in kinds.data][1][2] == 280.0  # involuntary MRR of 2024-03
+
+
+def test_the_sample_cancellation_export_explains_most_churns() -> None:
+    """sample_data/churn_reasons.csv (generated with the sample): every record is a churn of the movement table,
+    and about five churns in six have one (retention/sample/churn_reasons.py: RECORDED = 0.84)."""
+    root = Path(__file__).resolve().parent.parent / "sample_data"
+    data = load_dataset(root / "subscriptions.csv", root / "customers.csv", churn_reasons=root / "churn_reasons.csv")
+    assert data.churn_reasons.rows_rejected == 0
+    found = match_reasons(data.engine(), Query(granularity="month").history(), data.churn_reasons.table,
+                          data.subscriptions.table)
+    cover = found.coverage()
+    assert cover["records_without_churn"] == 0 and cover["with_reason"] == data.churn_reasons.rows_used
+    assert 75 <= cover["share_with_reason"] <= 92
+    assert set(found.churns.loc[found.churns["reason"] == "payment failed", "churn_type"]) == {"involuntary"}

@@ -88,3 +88,19 @@ def test_load_dataset_and_workspace_keep_churn_reasons(tmp_path) -> None:
     pd.testing.assert_frame_equal(loaded.churn_reasons.table, data.churn_reasons.table)
     ws.import_files("files", subscriptions=FIXTURES / "subscriptions.csv", churn_reasons=FIXTURES / "churn_events.csv")
     assert ws.load("files").churn_reasons.rows_used == 5
+
+
+def test_cli_workspace_import_takes_churn_reasons_by_flag_and_by_name(capsys, tmp_path) -> None:
+    from retention.cli import main
+    from retention.workspace import open_workspace
+
+    ws = tmp_path / "ws"
+    code = main(["workspace", "import", "--dataset", "acme", "--workspace", str(ws), str(FIXTURES / "subscriptions.csv"),
+                 "--churn-reasons", str(FIXTURES / "cancellations_bad.csv")])
+    assert code == 0, capsys.readouterr().err
+    saved = open_workspace(ws).load("acme").churn_reasons
+    assert (saved.rows_used, saved.rows_rejected) == (2, 5)
+    code = main(["workspace", "import", "--dataset", "named", "--workspace", str(ws), str(FIXTURES / "subscriptions.csv"),
+                 str(FIXTURES / "churn_events.csv")])  # told apart by its name
+    assert code == 0, capsys.readouterr().err
+    assert open_workspace(ws).load("named").churn_reasons.rows_used == 5

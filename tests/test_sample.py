@@ -24,7 +24,7 @@ from retention.sample import generate, generate_events, write_sample
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "sample_data"
-FILES = ("customers.csv", "subscriptions.csv", "events.csv", "surveys.csv", "README.md")
+FILES = ("customers.csv", "subscriptions.csv", "events.csv", "surveys.csv", "churn_reasons.csv", "README.md")
 COLUMNS = {
     "customers.csv": ["customer_id", "customer_name", "signup_date", "plan", "country", "industry", "size", "channel"],
     "subscriptions.csv": [

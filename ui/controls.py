@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from retention.engine import Query
 from retention.periods import GRANULARITIES, GRANULARITY_NAMES, label, period_of
 from ui import render, state, urlstate
 
@@ -53,8 +54,7 @@ def sidebar() -> state.View:
         ) or "month"
         default_as_of = data.default_as_of().date()
         as_of_value = st.session_state.get(f"keep_as_of_{version}", default_as_of)
-        model = data.model(as_of_value)
-        labels = [label(p) for p in model.periods(granularity)]
+        labels = state.engine().period_labels(Query(granularity=granularity, as_of=pd.Timestamp(as_of_value)))
         start = end = None
         if len(labels) > 1:
             first = max(0, len(labels) - DEFAULT_SPAN[granularity])

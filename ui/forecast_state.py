@@ -20,8 +20,9 @@ T = TypeVar("T")
 def inputs(view: state.View) -> ForecastInputs:
     """Both cohort triangles, monthly metrics, model and segment subscriptions for the view (whole history)."""
     query = forecast_query(view.query())
+    loaded = state.dataset().subscriptions  # None for a database connection: the rows stay in the database
     return state.cached(("forecast_inputs", query),
-                        lambda: forecast_inputs(state.engine(), state.dataset().subscriptions.table, query))
+                        lambda: forecast_inputs(state.engine(), loaded.table if loaded is not None else None, query))
 
 
 def cached_with_status(key: tuple, compute: Callable[[], T], label: str) -> T:
@@ -51,7 +52,8 @@ def report_parts(view: state.View, tr, currency: str):
         if "parts" not in memo:
             horizon = {"month": 24, "quarter": 8, "year": 5}[view.granularity]
             bundle = forecast_all(data.customers, data.revenue, data.monthly, data.model, data.subscriptions,
-                                  horizon=horizon, settings=LtvSettings(view.gross_margin), rows=data.rows)
+                                  horizon=horizon, settings=LtvSettings(view.gross_margin), rows=data.rows,
+                                  last_month=data.last_month, base_mrr=data.base_mrr)
             memo["parts"] = ([forecast_section(bundle, data.customers, currency, tr)], forecast_sheets(bundle, tr))
         return memo["parts"]
 

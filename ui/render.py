@@ -193,11 +193,7 @@ def uploader_help() -> None:
 
 def currency_assumed() -> bool:
     """True when the subscriptions name no currency and `state.currency()` fell back to its default."""
-    table = state.dataset().subscriptions.table
-    if "currency" not in table:
-        return True
-    values = table["currency"].astype(str).str.strip()
-    return bool(values[values.ne("") & values.ne("NAN") & values.ne("nan")].empty)
+    return bool(state.dataset().currency_assumed())
 
 
 def window_dates(view: state.View) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
@@ -225,8 +221,8 @@ def caption_for(view: state.View, table: pd.DataFrame) -> None:
     first, last = table["period"].iloc[0], table["period"].iloc[-1]
     span = first if first == last else tr("{first} to {last}", first=first, last=last)
     segment = tr("All customers") if view.segment is None else f"{view.segment[0]} = {view.segment[1]}"
-    as_of = formatting.day(state.dataset().model(view.as_of).as_of, state.tr().language)
-    source = tr("sample data") if state.data_source() == "sample" else tr("your data")
+    as_of = formatting.day(state.engine().as_of_for(view.query()), state.tr().language)
+    source = state.source_label()
     st.caption(md(" · ".join([span, segment, tr("data as of {date}", date=as_of), source])))
 
 
@@ -295,8 +291,9 @@ def _customer_parts(view: state.View, table: pd.DataFrame, tr, currency: str):
             else:
                 data = state.dataset()
                 reasons = data.churn_reasons.table if data.churn_reasons is not None else None
+                subscriptions = data.subscriptions.table if data.subscriptions is not None else None  # None: a database
                 section, sheets = customers_section(state.engine(), view.query(), str(table["period"].iloc[-1]), tr,
-                                                    currency, reasons, data.subscriptions.table)
+                                                    currency, reasons, subscriptions)
                 memo["parts"] = ([section], sheets)
         return memo["parts"]
 

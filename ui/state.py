@@ -19,6 +19,7 @@ from retention.dataset import Dataset
 from retention.engine import Engine, MetricsTable, Query
 from retention.i18n import LANGUAGES, Translator, translator
 from retention.periods import GRANULARITY_NAMES, Granularity
+from retention.warehouse.dataset import WarehouseDataset
 from ui import sample
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,9 +60,10 @@ def shared_sample() -> Dataset:
     return sample.shared(SAMPLE_DIR)
 
 
-def dataset() -> Dataset:
+def dataset() -> Dataset | WarehouseDataset:
     """The session's data set: a saved dataset of the workspace (see `ui.workspace`), else the built-in
-    sample until the user loads their own."""
+    sample until the user loads their own, or a database connection opened on the Data page (a
+    `WarehouseDataset`: pages reach it through `engine()` and the few methods both kinds share)."""
     if "dataset" not in st.session_state:
         from ui import workspace
 
@@ -75,8 +77,9 @@ def engine() -> Engine:
     return dataset().engine()
 
 
-def set_dataset(data: Dataset, source: str) -> None:
-    """`source`: "sample", "upload" (not saved) or "workspace" (a saved dataset, see `ui.workspace.current`)."""
+def set_dataset(data: Dataset | WarehouseDataset, source: str) -> None:
+    """`source`: "sample", "upload" (not saved), "workspace" (a saved dataset, see `ui.workspace.current`) or
+    "connection" (a named database connection, see `ui.connections`)."""
     if source != "workspace":
         st.session_state.pop("workspace_dataset", None)
     st.session_state["dataset"] = data
@@ -93,6 +96,17 @@ def data_version() -> int:
 
 def data_source() -> str:
     return st.session_state.get("data_source", "sample")
+
+
+def source_label() -> str:
+    """What exports and captions say the numbers come from: sample data, your data, or the connection's label."""
+    translate = tr()
+    source = data_source()
+    if source == "sample":
+        return translate("sample data")
+    if source == "connection":
+        return translate("database connection {name}", name=getattr(dataset(), "label", ""))
+    return translate("your data")
 
 
 @dataclass(frozen=True)
@@ -149,13 +163,13 @@ def report_meta(v: View, table: pd.DataFrame) -> dict[str, object]:
     first, last = (table["period"].iloc[0], table["period"].iloc[-1]) if len(table) else ("", "")
     return {
         "title": translate("Retention report"),
-        "as_of": dataset().model(v.as_of).as_of.date().isoformat(),
+        "as_of": engine().as_of_for(v.query()).date().isoformat(),
         "period": f"{first} – {last}" if first != last else first,
         "granularity": translate(GRANULARITY_NAMES[v.granularity]),
         "segment": f"{v.segment[0]} = {v.segment[1]}" if v.segment else "",
         "currency": currency(),
         "gross_margin": f"{v.gross_margin:g} %",
-        "source": translate("sample data") if data_source() == "sample" else translate("your data"),
+        "source": source_label(),
         "generated": pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d %H:%M UTC"),
     }
 

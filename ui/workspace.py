@@ -97,6 +97,10 @@ def picker() -> None:
         options.insert(0, "\x00upload")
         labels["\x00upload"] = tr("Unsaved upload")
         selected = "\x00upload"
+    elif source == "connection":
+        options.insert(0, "\x00connection")
+        labels["\x00connection"] = state.source_label()
+        selected = "\x00connection"
     elif shown is not None and shown[0] in saved:
         selected = shown[0]
     else:

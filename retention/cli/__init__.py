@@ -26,6 +26,7 @@ COMMANDS = [
     "retention.cli.notes_cmd",
     "retention.cli.forecast_cmd",
     "retention.cli.customers_cmd",
+    "retention.cli.segments_cmd",
     "retention.cli.workspace_cmd",
     "retention.cli.users_cmd",
 ]

@@ -177,11 +177,12 @@ def engine_from_args(args: argparse.Namespace, segment: tuple[str, str] | None =
     return data.engine()
 
 
-def source_engine(args: argparse.Namespace, segment: tuple[str, str] | None = None):
+def source_engine(args: argparse.Namespace, segment: tuple[str, str] | None = None, *, by: str | None = None):
     """`IbisEngine` over --source/--table/--customers-table with the same --map and --status rules as files.
 
     Rejected rows are counted by reason in the database (a `warning:` line); the URL is shown only
-    without its credentials.
+    without its credentials.  `segment` (--segment) and `by` (--by) must name a column of the customers
+    table.
     """
     from retention.importing.status import StatusPolicy
     from retention.warehouse import IbisEngine
@@ -201,11 +202,14 @@ def source_engine(args: argparse.Namespace, segment: tuple[str, str] | None = No
         raise CommandError(str(exc)) from exc
     except Exception as exc:  # noqa: BLE001 - a driver error must not print the URL's password
         raise CommandError(f"cannot read {redact(args.source)}: {type(exc).__name__}") from None
-    if segment is not None:
+    for option, column in (("--segment", segment[0] if segment else None), ("--by", by)):
+        if column is None:
+            continue
         if got.customers is None:
-            raise CommandError("--segment needs --customers-table NAME with that attribute column")
-        if segment[0] not in got.customers.columns:
-            raise CommandError(f"table {args.customers_table}: no column '{segment[0]}' to segment on; columns: "
+            raise CommandError(f"{option} needs --customers-table NAME with that attribute column")
+        if column not in got.customers.columns:
+            raise CommandError(f"table {args.customers_table}: no column '{column}' to "
+                               f"{'segment on' if option == '--segment' else 'split by'}; columns: "
                                + ", ".join(c for c in got.customers.columns if c != "customer_id"))
     if got.rejected and getattr(args, "format", None) != "json":
         reasons = "; ".join(f"{n} {reason}" for reason, n in sorted(got.rejected.items()))
@@ -231,7 +235,7 @@ def load_from_args(args: argparse.Namespace) -> Dataset:
         return data
     if not getattr(args, "subscriptions", None):
         if getattr(args, "source", None):
-            raise CommandError("this command reads files: give --subscriptions FILE (--source works with metrics and cohorts)")
+            raise CommandError("this command reads files: give --subscriptions FILE (or --dataset NAME)")
         raise CommandError("give --subscriptions FILE, or --dataset NAME to read a dataset saved in the workspace")
     try:
         mapping = parse_map_args(args.map)

@@ -20,11 +20,10 @@ import sys
 from retention.cli.common import (
     CommandError,
     add_data_arguments,
-    check_segment,
     emit,
+    engine_from_args,
     frame_records,
     import_files,
-    load_from_args,
     parse_as_of,
     parse_segment,
 )
@@ -79,9 +78,7 @@ def run(args: argparse.Namespace) -> int:
     label = args.cohort or args.period
     granularity = granularity_of(label, "--cohort" if args.cohort else "--period") if label else "month"
     as_of = parse_as_of(args.as_of)
-    data = load_from_args(args)
-    check_segment(data, segment)
-    engine = data.engine()
+    engine = engine_from_args(args, segment)
     if args.customer is not None:
         return _one(engine, args.customer, as_of, args.format)
     query = Query(granularity=granularity, as_of=as_of)

@@ -24,6 +24,7 @@ from retention.cli.common import (
     load_from_args,
     parse_segment,
     query_from_args,
+    source_engine,
 )
 from retention.forecasts.mrr import MODES
 
@@ -87,12 +88,16 @@ def run(args: argparse.Namespace) -> int:
     segment = parse_segment(args.segment)
     args.start = args.end = None  # a forecast learns from every cohort: no window
     query = query_from_args(args, segment)
-    data = load_from_args(args)
-    check_segment(data, segment)
-    engine = data.engine()
+    subscriptions = None  # with --source they stay in the database (only scheduled ones come back)
+    if args.source:
+        engine = source_engine(args, segment)
+    else:
+        data = load_from_args(args)
+        check_segment(data, segment)
+        engine, subscriptions = data.engine(), data.subscriptions.table
     _step(args, "reading cohorts and metrics")
     try:
-        inputs = forecast_inputs(engine, data.subscriptions.table, query)
+        inputs = forecast_inputs(engine, subscriptions, query)
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
     labels = [r.label for r in inputs.customers.rows]
@@ -100,13 +105,14 @@ def run(args: argparse.Namespace) -> int:
         shown = ", ".join(labels[-6:]) if labels else "none"
         raise CommandError(f"--cohort {args.cohort!r} is not a cohort of this data at --period {args.period}; latest: {shown}")
     if not labels:
-        print(f"warning: no cohort in the data (as of {inputs.model.as_of.date()})", file=sys.stderr)
+        print(f"warning: no cohort in the data (as of {engine.as_of_for(query).date()})", file=sys.stderr)
     _step(args, f"fitting the retention model with {args.bootstrap} bootstrap replicates")
     bundle = forecast_all(
         inputs.customers, inputs.revenue, inputs.monthly, inputs.model, inputs.subscriptions,
         horizon=args.horizon, settings=LtvSettings(args.gross_margin, args.discount), mrr_months=args.months,
         window=args.window, mode=args.mode, bootstrap=args.bootstrap, seed=args.seed,
         scenario=Scenario(args.churn_change, args.new_change, args.expansion_change), rows=inputs.rows,
+        last_month=inputs.last_month, base_mrr=inputs.base_mrr,
     )
     payload = bundle_json(bundle, args.cohort)
     if args.format == "table":

@@ -102,6 +102,13 @@ class Engine(ABC):
         """One customer's story (`retention.engine.customers.CustomerHistory`): spans, MRR per month,
         movements, attributes.  ValueError when no file knows the id."""
 
+    @abstractmethod
+    def scheduled_subscriptions(self, query: Query) -> pd.DataFrame:
+        """The canonical subscription rows committed MRR reads (`retention.forecasts.committed`): every row
+        of the customers (of the query's segment) with a start, end or trial end after the last complete
+        month of the as-of date, plus open-ended rows whose status says they will not renew.  A few rows
+        per scheduled change, so a warehouse engine sends only these."""
+
     # -- shared by every engine ----------------------------------------------------------------
     def named(self, frame: pd.DataFrame) -> pd.DataFrame:
         """`frame` with a `customer_name` column right after `customer_id` ("" where there is no name)."""

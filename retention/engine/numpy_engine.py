@@ -160,6 +160,24 @@ class NumpyEngine(Engine):
         frame = period_members(model, query.granularity, period, self.rows(segment, query.as_of))
         return DrillDown(period, self.named(frame), segment=segment)
 
+    def scheduled_subscriptions(self, query: Query) -> pd.DataFrame:
+        from retention.forecasts.committed import NOT_RENEWING
+        from retention.periods import last_complete_period
+
+        subs = self.subscriptions
+        ids = self.segment_customers(query.segment)
+        if ids is not None:
+            subs = subs[subs["customer_id"].astype(str).isin(ids)]
+        day = last_complete_period(self.as_of_for(query), "month").end_time.normalize()
+        later = subs["start_date"] > day
+        for column in ("end_date", "trial_end"):
+            if column in subs:
+                later |= subs[column] > day
+        keep = subs["customer_id"].isin(subs.loc[later, "customer_id"])
+        if "status" in subs:
+            keep |= subs["status"].astype(str).str.strip().str.lower().isin(NOT_RENEWING) & subs["end_date"].isna()
+        return subs[keep].reset_index(drop=True)
+
     def customer_names(self) -> pd.Series:
         if self._names is None:
             self._names = customer_names(self.customers)

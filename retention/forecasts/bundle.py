@@ -35,7 +35,7 @@ class ForecastBundle:
     retention: RetentionForecast
     backtest: Backtest
     mrr: MrrForecast
-    committed: Committed
+    committed: Committed | None  # None when the subscriptions stay in a database
     simple_ltv: SimpleLtv
 
 
@@ -52,17 +52,20 @@ def simple_ltv(monthly: pd.DataFrame) -> SimpleLtv:
 
 
 def forecast_all(
-    customers: CohortTable, revenue: CohortTable | None, monthly: pd.DataFrame, model: SnapshotModel,
+    customers: CohortTable, revenue: CohortTable | None, monthly: pd.DataFrame, model: SnapshotModel | None,
     subscriptions: pd.DataFrame | None = None, *, horizon: int = 12, settings: LtvSettings = LtvSettings(),
     mrr_months: int = 12, window: int = 3, mode: Mode = "linear", scenario: Scenario = Scenario(),
     bootstrap: int = DEFAULT_BOOTSTRAP, seed: int = 0, backtest_cutoff: int | None = None, rows: np.ndarray | None = None,
+    last_month: pd.Period | None = None, base_mrr: float | None = None,
 ) -> ForecastBundle:
-    """`monthly`: month-granularity metrics over the whole history (the trailing window is taken from its end)."""
+    """`monthly`: month-granularity metrics over the whole history (the trailing window is taken from its end).
+    `last_month`, `base_mrr`: see `committed_mrr` (a warehouse engine's model holds only scheduled subscriptions)."""
     simple = simple_ltv(monthly)
     retention = project(customers, revenue, horizon, settings, simple.arpa, bootstrap, seed)
     return ForecastBundle(
         retention, backtest(customers, backtest_cutoff), mrr_forecast(monthly, mrr_months, window, mode, scenario),
-        committed_mrr(model, subscriptions, mrr_months, rows), simple,
+        committed_mrr(model, subscriptions, mrr_months, rows, last=last_month, base_mrr=base_mrr) if model is not None
+        else None, simple,
     )
 
 
@@ -105,8 +108,9 @@ def bundle_json(bundle: ForecastBundle, cohort: str | None = None) -> dict[str, 
                          "contraction_change_percent": a.scenario.contraction_change_percent},
             "band": "80% random walk from the last 12 months' net change",
         },
-        "committed": _records(bundle.committed.frame),
-        "at_risk": {"mrr": bundle.committed.at_risk_mrr, "subscriptions": bundle.committed.at_risk_subscriptions},
+        "committed": _records(bundle.committed.frame) if bundle.committed is not None else None,
+        "at_risk": ({"mrr": bundle.committed.at_risk_mrr, "subscriptions": bundle.committed.at_risk_subscriptions}
+                    if bundle.committed is not None else None),
     }
 
 

@@ -38,15 +38,20 @@ class Committed:
 
 
 def committed_mrr(
-    model: SnapshotModel, subscriptions: pd.DataFrame | None = None, months: int = 12, rows: np.ndarray | None = None
+    model: SnapshotModel, subscriptions: pd.DataFrame | None = None, months: int = 12, rows: np.ndarray | None = None,
+    *, last: pd.Period | None = None, base_mrr: float | None = None,
 ) -> Committed:
     """Committed MRR at each of the next `months` month-ends after the model's last complete month.
 
-    `rows`: the model rows of a segment (None = every customer).
+    `rows`: the model rows of a segment (None = every customer).  A warehouse engine keeps its rows in
+    the database and sends only the subscriptions that matter here (`Engine.scheduled_subscriptions`):
+    then the model holds just those customers, `last` is the last complete month of the as-of date and
+    `base_mrr` the whole segment's MRR at its end (the engine's own number).
     """
-    if len(model.months) == 0:
-        return Committed(pd.DataFrame(), 0.0, 0)
-    last = model.months[-1]
+    if last is None:
+        if len(model.months) == 0:
+            return Committed(pd.DataFrame(), 0.0, 0)
+        last = model.months[-1]
     future = pd.period_range(last + 1, periods=months, freq="M")
     snaps = np.array([p.end_time.normalize().to_datetime64() for p in [last, *future]], dtype="datetime64[ns]")
     spans = model.spans
@@ -66,6 +71,7 @@ def committed_mrr(
         np.add.at(cells[:, j], position[live], micro[rows][live])
     # Whole-base MRR: everyone's MRR at the last snapshot, plus the affected customers' changes.
     base = float(model.mrr[members, -1].sum()) if model.mrr.size else 0.0
+    base = float(round(base_mrr * MICRO)) if base_mrr is not None else base
     ever = model.mrr[affected].max(axis=1) > 0 if model.mrr.size else np.zeros(len(affected), dtype=bool)
     prev, cur = cells[:, :-1], cells[:, 1:]
     seen = np.logical_or.accumulate(np.column_stack([ever, cells[:, 1:-1] > 0]), axis=1) if len(snaps) > 2 \

@@ -5,7 +5,8 @@ same questions: the customers basis for survival, the revenue basis for money, m
 the whole history for the MRR forecast's trailing window and ARPA.  Every cohort counts (the window
 is removed): the model learns from all of history.  Committed MRR needs the subscriptions' own
 spans, so it reads the snapshot model of the in-memory engine (built from the subscriptions for
-any other engine).
+any other engine that is given them); an engine over a database sends only the subscriptions with a
+scheduled change (`Engine.scheduled_subscriptions`), and the segment's MRR comes from its metrics.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from retention.engine.base import Engine
 from retention.engine.cohorts import CohortTable
 from retention.engine.query import Query
 from retention.engine.snapshots import SnapshotModel, build_model
+from retention.periods import last_complete_period
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,13 @@ class ForecastInputs:
     model: SnapshotModel
     subscriptions: pd.DataFrame | None
     rows: np.ndarray | None  # model rows of the segment (None = everyone)
+    last_month: pd.Period | None = None  # with `base_mrr`: the model holds only the scheduled subscriptions
+    base_mrr: float | None = None  # the segment's MRR at the end of `last_month` (see `committed_mrr`)
+
+    @property
+    def committed_options(self) -> dict[str, object]:
+        """What `committed_mrr` needs besides the model when the model holds only the scheduled subscriptions."""
+        return {"last": self.last_month, "base_mrr": self.base_mrr}
 
 
 def forecast_query(query: Query) -> Query:
@@ -36,7 +45,7 @@ def forecast_query(query: Query) -> Query:
     return query.history()
 
 
-def forecast_inputs(engine: Engine, subscriptions: pd.DataFrame, query: Query) -> ForecastInputs:
+def forecast_inputs(engine: Engine, subscriptions: pd.DataFrame | None, query: Query) -> ForecastInputs:
     """Cohort triangles at the query's granularity and monthly metrics, for its segment and as-of date."""
     query = forecast_query(query)
     customers = engine.cohorts(query, basis="customers")
@@ -44,7 +53,15 @@ def forecast_inputs(engine: Engine, subscriptions: pd.DataFrame, query: Query) -
     monthly = engine.metrics(query.but(granularity="month"))
     as_of = engine.as_of_for(query)
     model_of = getattr(engine, "model", None)
-    model = model_of(as_of) if callable(model_of) else build_model(subscriptions, as_of)
+    if callable(model_of):
+        model = model_of(as_of)
+    elif subscriptions is not None:
+        model = build_model(subscriptions, as_of)
+    else:  # the rows stay in the database: only those committed MRR reads come back, with the segment's MRR
+        scheduled = engine.scheduled_subscriptions(query)
+        base = float(monthly["mrr_end"].iloc[-1]) if len(monthly) else 0.0
+        return ForecastInputs(customers, revenue, monthly, build_model(scheduled, as_of), scheduled, None,
+                              last_complete_period(as_of, "month"), base)
     rows = None
     subs = subscriptions
     if query.segment is not None:

@@ -74,7 +74,7 @@ def forecast_section(
     if len(bundle.mrr.frame):
         tables.append(ReportTable(bundle.mrr.frame[MRR_COLUMNS], tr("MRR forecast ({currency})", currency=currency),
                                   {"low": tr("Low"), "high": tr("High")}))
-    if bundle.committed.has_changes:
+    if bundle.committed is not None and bundle.committed.has_changes:
         tables.append(ReportTable(bundle.committed.frame, tr("Committed MRR ({currency})", currency=currency)))
     return ReportSection(tr("Forecast"), intro, figures=figures, tables=tables)
 
@@ -86,6 +86,6 @@ def forecast_sheets(bundle: ForecastBundle, tr: Translator = ENGLISH) -> dict[st
     sheets = {tr("Forecast cohorts"): summary}
     if len(bundle.mrr.frame):
         sheets[tr("MRR forecast")] = bundle.mrr.frame[MRR_COLUMNS]
-    if len(bundle.committed.frame):
+    if bundle.committed is not None and len(bundle.committed.frame):
         sheets[tr("Committed MRR")] = bundle.committed.frame
     return sheets

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from retention.sample import catalog
-from retention.sample.billing import ADDON_TIER, health_paths, simulate
+from retention.sample.billing import ADDON_TIER, BAD_MONTH_BACK, health_paths, simulate
+from retention.sample.churn_reasons import churn_records
 from retention.sample.customers import draw_customers
 from retention.sample.events import DEFAULT_EVENT_MONTHS, UsageInputs, usage_events
 from retention.sample.surveys import draw_surveys
@@ -45,6 +46,8 @@ class SampleData:
     surveys: pd.DataFrame
     settings: Settings
     usage: UsageInputs = field(repr=False, compare=False)
+    churn_reasons: pd.DataFrame | None = None
+    """Cancellation records of the churned customers (`retention.sample.churn_reasons`)."""
 
     @property
     def as_of(self) -> pd.Timestamp:
@@ -133,7 +136,10 @@ def generate(
     rows = default_event_rows(customers) if event_rows is None else event_rows
     events = usage_events(usage, rows, event_months, seed_events)
     settings = Settings(customers, months, seed, end_month, rows, event_months)
-    return SampleData(customers_frame, subscriptions, events, surveys, settings, usage)
+    bad = months - BAD_MONTH_BACK if months > BAD_MONTH_BACK + 3 else -1
+    reasons = churn_records(np.random.default_rng(np.random.SeedSequence(seed).spawn(5)[4]), subscriptions,
+                            timeline.starts[bad] if bad >= 0 else None)
+    return SampleData(customers_frame, subscriptions, events, surveys, settings, usage, reasons)
 
 
 def generate_events(

@@ -1,4 +1,4 @@
-"""Writing a generated company as the four CSV files the app reads, plus a README about them.
+"""Writing a generated company as the CSV files the app reads, plus a README about them.
 
 Column names are the canonical ones of METRICS.md §1, so the files load with no column
 mapping.  Output is byte-for-byte reproducible: fixed column order, ISO dates, `\\n` line ends.
@@ -15,7 +15,7 @@ from retention.sample.events import DEFAULT_EVENT_MONTHS
 from retention.sample.generate import SampleData, default_event_rows
 from retention.sample.timeline import DEFAULT_END_MONTH, Timeline
 
-FILES = ("customers.csv", "subscriptions.csv", "events.csv", "surveys.csv")
+FILES = ("customers.csv", "subscriptions.csv", "events.csv", "surveys.csv", "churn_reasons.csv")
 
 
 def _date_text(values: pd.Series) -> np.ndarray:
@@ -54,6 +54,18 @@ def _command(data: SampleData, folder: str) -> str:
         f"write_sample(generate({s.customers}, {s.months}, {s.seed}, end_month='{s.end_month}', "
         f"event_rows={s.event_rows}, event_months={s.event_months}), Path('{folder}'))\""
     )
+
+
+def _reasons_text(data: SampleData) -> str:
+    reasons = data.churn_reasons
+    if reasons is None:
+        return ""
+    return f"""
+`churn_reasons.csv`, {len(reasons)} rows, a cancellation export: `customer_id`, `date` (when the
+cancellation was asked for, up to three weeks before the subscription ended), `reason`, `comment`
+(often empty), `refund` (USD, part of a yearly term). About one churned customer in six left no
+record; `payment failed` is involuntary churn; the bad month brings `price increase`.
+"""
 
 
 def readme(data: SampleData, folder: str) -> str:
@@ -96,7 +108,7 @@ switched on: `timestamp` (UTC, ISO 8601 with `Z`), `user_id`, `customer_id`, `ev
 `surveys.csv`, {len(surveys)} rows: `customer_id`, `date`, `score`, `kind` ({nps} quarterly
 `nps` answers from 0 to 10 and {csat} `csat` ratings from 1 to 5 of support tickets),
 `comment` (often empty).
-
+{_reasons_text(data)}
 What is in it, so every page of the app has something to show:
 
 - New signups grow about 1 % a month, with clearly quieter Julys, Augusts and Decembers.
@@ -123,12 +135,14 @@ What is in it, so every page of the app has something to show:
 
 
 def write_sample(data: SampleData, out: Path) -> list[Path]:
-    """Write the four CSVs and README.md into folder `out` (created if needed); returns the paths."""
+    """Write the five CSVs and README.md into folder `out` (created if needed); returns the paths."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    frames = (data.customers, data.subscriptions, data.events, data.surveys)
+    frames = (data.customers, data.subscriptions, data.events, data.surveys, data.churn_reasons)
     paths = []
     for name, frame in zip(FILES, frames, strict=True):
+        if frame is None:
+            continue
         path = out / name
         _text_frame(frame).to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
         paths.append(path)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 
+from retention.i18n import N_
 from retention.importing.mapping import CUSTOMER_FIELDS, SUBSCRIPTION_FIELDS, resolve_mapping
 from retention.importing.status import StatusPolicy
 
@@ -79,23 +80,34 @@ def canonical_subscriptions(table: ir.Table, name: str, mapping: Mapping[str, st
         count = col["interval_count"].cast("float64").fill_null(1.0) if "interval_count" in col else ibis.literal(1.0)
         quantity = col["quantity"].cast("float64").fill_null(1.0) if "quantity" in col else ibis.literal(1.0)
         mrr = col["amount"].cast("float64") * quantity / (months * count).nullif(0.0)
-        reason = ibis.ifelse(months.isnull(), "unknown interval", reason)
+        reason = ibis.ifelse(months.isnull(), N_("unknown interval"), reason)
     if "status" in col:
         status = col["status"].cast("string").strip().lower()
         action = status.substitute(dict(policy.actions), else_="count")
         paid_through = col["paid_through"].cast("date") if "paid_through" in col else ibis.null().cast("date")
         end = ibis.ifelse((action == "churn") & end.isnull(), paid_through, end)
-        reason = ibis.ifelse(action == "exclude", "status excluded by the status policy", reason)
-        reason = ibis.ifelse((action == "trial") & trial.isnull(), "trial without a trial end", reason)
-        reason = ibis.ifelse((action == "churn") & end.isnull(), "stopped paying, but no end or paid-through date", reason)
+        reason = ibis.ifelse(action == "exclude", N_("status excluded by the status policy"), reason)
+        reason = ibis.ifelse((action == "trial") & trial.isnull(), N_("trial without a trial end"), reason)
+        reason = ibis.ifelse((action == "churn") & end.isnull(), N_("stopped paying, but no end or paid-through date"), reason)
     customer = col["customer_id"].cast("string").strip()
-    reason = ibis.ifelse(mrr < 0, "negative amount", reason)
-    reason = ibis.ifelse(end.notnull() & (end < start), "end before start", reason)
-    reason = ibis.ifelse(start.isnull(), "no start date", reason)
-    reason = ibis.ifelse(customer.isnull() | (customer == ""), "no customer id", reason)
-    every = table.select(customer_id=customer, start_date=start, end_date=end, mrr=mrr, trial_end=trial, reason=reason)
+    reason = ibis.ifelse(mrr < 0, N_("negative amount"), reason)
+    reason = ibis.ifelse(end.notnull() & (end < start), N_("end before start"), reason)
+    reason = ibis.ifelse(start.isnull(), N_("no start date"), reason)
+    reason = ibis.ifelse(customer.isnull() | (customer == ""), N_("no customer id"), reason)
+    every = table.select(
+        customer_id=customer, subscription_id=_text(col, "subscription_id"), start_date=start, end_date=end, mrr=mrr,
+        plan=_text(col, "plan"), quantity=col["quantity"].cast("float64").fill_null(1.0) if "quantity" in col else ibis.literal(1.0),
+        currency=_text(col, "currency").upper(), status=_text(col, "status").lower(), trial_end=trial, reason=reason,
+    )
     used = every.filter(every.reason.isnull()).drop("reason")
     return used, every, resolved
+
+
+def _text(col: Mapping[str, ir.Value], field: str) -> ir.Value:
+    """A descriptive field as the importer keeps it: stripped text, "" when the source has none."""
+    if field not in col:
+        return ibis.literal("")
+    return col[field].cast("string").strip().fill_null("")
 
 
 def canonical_customers(table: ir.Table, name: str, mapping: Mapping[str, str] | None = None) -> ir.Table:

@@ -99,16 +99,19 @@ class IbisEngine(Engine):
         return t.group_by("customer_id").aggregate(value=t.value.min())
 
     def _spans(self, segment: Segment | None) -> ir.Table:
-        spans = steps.paid_spans(self.subscriptions)
+        return self._of_segment(steps.paid_spans(self.subscriptions), segment)
+
+    def _of_segment(self, table: ir.Table, segment: Segment | None) -> ir.Table:
+        """The rows of `table` (customer_id as text) whose customer is in `segment`."""
         if segment is None:
-            return spans
+            return table
         attribute, value = segment
         values = self._values(attribute)
         # IN / NOT IN subqueries rather than semi/anti joins: every backend's SQL spells them alike
         if str(value).strip() == NO_VALUE:
-            return spans.filter(~spans.customer_id.isin(values.customer_id))
+            return table.filter(~table.customer_id.isin(values.customer_id))
         members = values.filter(values.value == str(value).strip())
-        return spans.filter(spans.customer_id.isin(members.customer_id))
+        return table.filter(table.customer_id.isin(members.customer_id))
 
     # -- the interface --------------------------------------------------------------------------
     def period_labels(self, query: Query) -> list[str]:
@@ -328,9 +331,9 @@ class IbisEngine(Engine):
             "mrr_before": before / steps.MICRO,
             "mrr_after": cur / steps.MICRO,
             "movement": classify(prev, cur, np.full(len(cur), age == 0)),
-            "active": cur > 0,
+            "paying": cur > 0,
         })
-        frame = frame.sort_values(["active", "mrr_after", "customer_id"], ascending=[False, False, True], kind="stable")
+        frame = frame.sort_values(["paying", "mrr_after", "customer_id"], ascending=[False, False, True], kind="stable")
         return DrillDown(label(found[j]), self.named(frame.reset_index(drop=True)), cohort=label(found[k]), age=age)
 
     def segment_members(self, query: Query, *, segment: Segment, period: str | None = None) -> DrillDown:
@@ -352,10 +355,30 @@ class IbisEngine(Engine):
             "mrr_before": prev / steps.MICRO,
             "mrr_after": cur / steps.MICRO,
             "movement": classify(prev, cur, ~(first_p < p)),
-            "active": cur > 0,
+            "paying": cur > 0,
         })
         frame = frame.sort_values(["mrr_after", "customer_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
         return DrillDown(period, self.named(frame), segment=segment)
+
+    def scheduled_subscriptions(self, query: Query) -> pd.DataFrame:
+        from retention.forecasts.committed import NOT_RENEWING
+        from retention.periods import last_complete_period
+
+        s = self.subscriptions
+        s = self._of_segment(s.mutate(customer_id=s.customer_id.cast("string")), query.segment)
+        day = ibis.literal(last_complete_period(self.as_of_for(query), "month").end_time.date())
+        later = s.start_date.cast("date") > day
+        for column in ("end_date", "trial_end"):
+            if column in s.columns:
+                later |= (s[column].cast("date") > day).fill_null(False)
+        who = s.filter(later).select("customer_id").distinct()
+        keep = s.customer_id.isin(who.customer_id)
+        if "status" in s.columns:
+            status = s.status.cast("string").strip().lower()
+            keep |= (status.isin(sorted(NOT_RENEWING)) & s.end_date.isnull()).fill_null(False)
+        rows = _with_timestamps(s.filter(keep).to_pandas())
+        rows["customer_id"] = rows["customer_id"].astype(str)
+        return rows
 
     def customer_names(self) -> pd.Series:
         if self._names is None:

@@ -27,13 +27,15 @@ def redact(url: str) -> str:
     return f"{parts.scheme}://{auth}{host}{port}{parts.path}"
 
 
-def connect(url: str):
+def connect(url: str, *, read_only: bool = False):
     """An Ibis backend for a source URL.
 
     `pyspark://local` starts (or reuses) a local Spark session; a Spark cluster or Databricks is
     reached the same way once `SparkSession.builder` is configured for it (`spark-submit`, Databricks
     Connect), or through `databricks://`.  Raises ValueError with the accepted forms for anything else
-    that Ibis cannot open (the message never repeats the URL's credentials).
+    that Ibis cannot open (the message never repeats the URL's credentials).  `read_only` opens a DuckDB
+    file without write access (the app's named connections), so a missing file is an error, not a new
+    empty database.
     """
     import ibis
 
@@ -41,6 +43,8 @@ def connect(url: str):
     if scheme == "duckdb":
         path = re.sub(r"^duckdb://", "", url, flags=re.IGNORECASE)
         path = path[1:] if path.startswith("//") else path  # duckdb:///abs/path → /abs/path
+        if read_only and path and path != ":memory:":
+            return ibis.duckdb.connect(path, read_only=True)
         return ibis.duckdb.connect(path or ":memory:")
     if scheme == "pyspark":
         from pyspark.sql import SparkSession

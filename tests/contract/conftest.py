@@ -7,11 +7,11 @@ engine joins the whole suite by adding one entry to `ENGINES`.  Tolerances live 
 The warehouse engines (`retention.warehouse.IbisEngine` on DuckDB, PostgreSQL and Spark) run on real
 servers started once per test session (fixtures `postgres_url` and `spark_session` in
 tests/conftest.py): a throwaway PostgreSQL cluster and one local Spark session; a server that cannot
-start fails the run.  `make_engine` builds any engine by name; `engine_name` runs a test once per
-engine of `ALL_ENGINES` (the parity and drill-down tests).  `ENGINES`, behind `engine_factory`, is the
-NumPy reference only for now: the hand-computed and property tests build a fresh engine per example
-(hundreds per test), which on a warehouse costs an upload and a compiled query each; their fixtures
-run through every warehouse engine in test_parity.py instead.
+start fails the run.  `make_engine` builds any engine by name.  The hand-computed tests (test_metrics_hand.py,
+test_cohorts.py, test_customers.py) run on every engine of `HAND_ENGINES`, through `engine_factory`
+and `engine_name`; the property tests (test_metrics_properties.py) build a fresh engine per
+Hypothesis example, hundreds per test, so they keep to the NumPy reference and the warehouse engines
+meet random data in test_parity.py instead.
 """
 
 from __future__ import annotations
@@ -29,21 +29,44 @@ ALL_ENGINES = ["numpy", "duckdb", "postgres", "spark"]
 _names = itertools.count()
 
 
-def _numpy(subscriptions: pd.DataFrame, customers: pd.DataFrame | None = None) -> Engine:
-    return NumpyEngine(subscriptions, customers)
+HAND_ENGINES = ["numpy", "duckdb", "postgres"]
+"""Engines every hand-computed contract test runs on.  Spark answers the same expressions (test_parity.py
+runs it on random data) but compiles each query for seconds; running the hand-worked suite on it too
+would add minutes to every CI run."""
 
 
-ENGINES: dict[str, Callable[[pytest.FixtureRequest], EngineFactory]] = {
-    "numpy": lambda request: _numpy,
-}
-"""Engine name -> a function of the pytest request returning that engine's factory (warehouse engines
-use the request to reach their session-scoped servers)."""
+@pytest.fixture(scope="session")
+def warehouse_engines() -> dict[tuple, Engine]:
+    """Warehouse engines already built this session, by engine and table contents (see `engine_factory`)."""
+    return {}
 
 
-@pytest.fixture(params=list(ENGINES))
-def engine_factory(request: pytest.FixtureRequest) -> EngineFactory:
-    """Builds the parametrized engine over canonical subscriptions (and customers)."""
-    return ENGINES[request.param](request)
+def _content(frame: pd.DataFrame | None) -> tuple:
+    if frame is None:
+        return ()
+    return tuple(frame.columns), len(frame), int(pd.util.hash_pandas_object(frame, index=True).sum())
+
+
+@pytest.fixture(params=HAND_ENGINES)
+def engine_factory(request: pytest.FixtureRequest, make_engine, warehouse_engines) -> EngineFactory:
+    """Builds the parametrized engine over canonical subscriptions (and customers).
+
+    A warehouse engine over tables with the same contents is built once per session and reused: the
+    hand-computed tests ask the same fixture file many questions (one test per period), and an engine
+    answers from what it computed for the same granularity, segment and as-of date, so each question
+    costs one compiled query instead of an upload and several.  NumPy engines are always fresh.
+    """
+    name = request.param
+
+    def make(subscriptions: pd.DataFrame, customers: pd.DataFrame | None = None) -> Engine:
+        if name == "numpy":
+            return make_engine(name, subscriptions, customers)
+        key = (name, _content(subscriptions), _content(customers))
+        if key not in warehouse_engines:
+            warehouse_engines[key] = make_engine(name, subscriptions, customers)
+        return warehouse_engines[key]
+
+    return make
 
 
 @pytest.fixture(scope="session")
@@ -93,12 +116,8 @@ def make_engine(backends) -> Callable[..., Engine]:
     return make
 
 
-DRILLDOWN_ENGINES = ["numpy"]
-"""Engines the drill-down tests (test_customers.py) run on.  The warehouse engines joined them, then the
-drill-down frame gained columns on main (`paying`) that `IbisEngine` does not return yet."""
-
-
-@pytest.fixture(params=DRILLDOWN_ENGINES)
+@pytest.fixture(params=HAND_ENGINES)
 def engine_name(request) -> str:
-    """The engine a drill-down test runs on (test_parity.py parametrizes its own pairs over ALL_ENGINES)."""
+    """The engine a drill-down test (test_customers.py) runs on; test_parity.py parametrizes its own pairs
+    over ALL_ENGINES."""
     return request.param

@@ -37,12 +37,15 @@ Q = Query(as_of=pd.Timestamp("2020-12-31"))
 
 
 @pytest.fixture
-def engine_factory(engine_name, make_engine) -> Callable[..., Engine]:
+def engine_factory(engine_name, make_engine, warehouse_engines) -> Callable[..., Engine]:
     def make(customers: Path | None = NAMED) -> Engine:
         data = load_dataset(SUBSCRIPTIONS, customers)
         if engine_name == "numpy":
             return data.engine()
-        return make_engine(engine_name, data.subscriptions.table, data.customers_table)
+        key = ("drill-down", engine_name, customers)  # one warehouse engine per fixture pair and session
+        if key not in warehouse_engines:
+            warehouse_engines[key] = make_engine(engine_name, data.subscriptions.table, data.customers_table)
+        return warehouse_engines[key]
 
     return make
 
