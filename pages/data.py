@@ -18,6 +18,7 @@ source = state.data_source()
 sample_notice = st.empty()  # filled at the end of the run: a load in this run replaces the sample
 
 keeps = workspace.enabled()
+workspace.notice()
 editor = access.can_edit()
 if source == "workspace" and workspace.current():
     name, version = workspace.current()

@@ -137,3 +137,66 @@ def test_demo_mode_has_no_workspace(monkeypatch) -> None:
     _upload(at)
     assert "Save to the workspace" not in [s.value for s in at.subheader]
     assert not [s for s in at.selectbox if s.key == "dataset_picker"]
+
+
+def _save_fixture(store: Workspace, name: str) -> None:
+    from retention.dataset import Dataset
+    from retention.importing import load_customers, load_subscriptions
+
+    subs = load_subscriptions((FIXTURES / "subscriptions.csv").read_bytes(), "subscriptions.csv")
+    customers = load_customers((FIXTURES / "customers.csv").read_bytes(), "customers.csv")
+    store.save(name, Dataset(subs, customers))
+
+
+def test_an_editor_deletes_a_dataset_only_after_confirming(empty_workspace: Path) -> None:
+    store = Workspace(empty_workspace)
+    _save_fixture(store, "Acme")
+    _save_fixture(store, "Old export")  # the newest: a new session opens on it
+    at = _session()
+    assert at.session_state["workspace_dataset"] == ("Old export", 1)
+    at.switch_page("pages/data.py").run()
+    at.button(key="delete_dataset").click().run()
+    # The first click only asks, naming the dataset and what goes with it.
+    assert [d.name for d in store.datasets()] == ["Old export", "Acme"]
+    assert any("Delete Old export with its only version?" in w.value for w in at.warning)
+    at.button(key="delete_cancel").click().run()
+    assert not [b for b in at.button if b.key == "delete_confirm"]
+    assert [d.name for d in store.datasets()] == ["Old export", "Acme"]
+
+    at.button(key="delete_dataset").click().run()
+    assert at.button(key="delete_confirm").label == "Yes, delete Old export"
+    at.button(key="delete_confirm").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [d.name for d in store.datasets()] == ["Acme"]
+    # The session moves to the dataset left, says what happened, and the picker no longer offers the deleted one.
+    assert at.session_state["workspace_dataset"] == ("Acme", 1)
+    assert "Deleted Old export and its only version." in [s.value for s in at.success]
+    assert at.selectbox(key="dataset_picker").options == ["Sample data", "Acme"]
+    assert _metric(_session(), "MRR") == "$350"
+
+    # Deleting the last dataset leaves the labelled sample data.
+    at.switch_page("pages/data.py").run()
+    at.button(key="delete_dataset").click().run()
+    at.button(key="delete_confirm").click().run()
+    assert store.datasets() == []
+    assert at.session_state["data_source"] == "sample"
+
+
+def test_a_viewer_has_no_delete_button(monkeypatch, empty_workspace: Path) -> None:
+    from retention.access import add_user
+
+    store = Workspace(empty_workspace)
+    _save_fixture(store, "Acme")
+    add_user(store, "vera", "viewer password 1", "viewer")
+    add_user(store, "eddy", "editor password 1", "editor")
+    monkeypatch.setenv("RETENTION_MODE", "team")
+    for name, password, offered in (("vera", "viewer password 1", False), ("eddy", "editor password 1", True)):
+        at = _session()
+        at.text_input(key="sign_in_name").set_value(name)
+        at.text_input(key="sign_in_password").set_value(password)
+        at.button[0].click().run()
+        at.switch_page("pages/data.py").run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert at.session_state["workspace_dataset"] == ("Acme", 1)
+        assert bool([b for b in at.button if b.key == "delete_dataset"]) is offered, name
+    assert [d.name for d in store.datasets()] == ["Acme"]

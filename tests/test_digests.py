@@ -195,3 +195,19 @@ def test_notes_are_drawn_on_trend_charts_and_listed_in_the_report() -> None:
     table = data.engine().metrics(Query(as_of=pd.Timestamp("2024-06-30")))
     report = html_report(table, table, "month", {"as_of": "2024-06-30"}, notes=notes[:1])
     assert "price &lt;b&gt;change&lt;/b&gt;" in report and "price <b>change</b>" not in report
+
+
+def test_churn_reasons_in_the_digest_are_the_churns_of_the_span(tmp_path: Path) -> None:
+    from retention.dataset import load_dataset
+    from retention.digests.content import build_digest
+
+    # June: e churned (ended 06-15).  e's record of 06-10 explains it; e's record of January (148 days before
+    # June) belongs to no churn of June, and a did not churn, so neither is counted.
+    reasons = tmp_path / "churn_reasons.csv"
+    reasons.write_text("customer_id,date,reason\ne,2024-06-10,Too expensive\ne,2024-01-05,Missing feature\n"
+                       "a,2024-06-20,Budget\n")
+    data = load_dataset(FIXTURES / "subscriptions.csv", FIXTURES / "customers.csv", churn_reasons=reasons)
+    month = build_digest(data, dataset="acme", period="month", as_of=pd.Timestamp("2024-06-30"))
+    assert month.churned == ["e"] and month.churn_reasons == [("Too expensive", 1)]
+    week = build_digest(data, dataset="acme", period="week", as_of=pd.Timestamp("2024-06-21"))
+    assert week.churned == ["e"] and week.churn_reasons == [("Too expensive", 1)]

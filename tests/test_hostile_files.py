@@ -57,6 +57,21 @@ def test_mixed_encodings_keep_both_kinds_of_accents() -> None:
     assert frame["name"].tolist() == ["Céline", "Héloïse", "Zoë"]
 
 
+def test_every_line_read_as_cp1252_is_listed() -> None:
+    """Line 3 (Héloïse, cp1252) of the corpus file; and a file with 60 such lines lists the first 50 and counts the rest."""
+    frame = read_table((CORPUS / "mixed_encoding.csv").read_bytes(), "mixed_encoding.csv")
+    notes = [params for template, params in frame.attrs["notes"] if template.startswith("lines read as Windows-1252")]
+    assert notes == [{"lines": "3"}]
+    lines = [b"customer_id,name,start_date,mrr", "c0,Céline,2024-01-01,10".encode()]
+    lines += [b"c%d,H\xe9l\xe8ne,2024-01-01,10" % i if i % 2 else f"c{i},Zoë,2024-01-01,10".encode() for i in range(1, 121)]
+    data = b"\n".join(lines)
+    frame = read_table(data, "many.csv")
+    # Odd customers (c1, c3, … c119) are cp1252: 60 lines, on file lines 3, 5, 7, … 121.
+    listed = [params for template, params in frame.attrs["notes"] if template.startswith("lines read as Windows-1252")]
+    assert listed == [{"lines": ", ".join(str(n) for n in range(3, 102, 2)), "more": 10}]
+    assert frame["name"].iloc[0:3].tolist() == ["Céline", "Hélène", "Zoë"]
+
+
 def test_duplicate_columns_can_be_chosen() -> None:
     data = (CORPUS / "duplicate_columns.csv").read_bytes()
     first = load_subscriptions(data, "duplicate_columns.csv")

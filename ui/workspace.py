@@ -266,12 +266,66 @@ def versions_panel(can_edit: bool, user: str | None) -> None:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="versions_table")
     if shown[1] != next(v.version for v in versions if v.current):
         st.info(tr("You are looking at version {version}; a newer version is current.", version=shown[1]))
-    older = [v.version for v in versions if not v.current]
-    if not can_edit or not older:
+    if not can_edit:
         return
-    left, right = st.columns([1, 3])
-    target = left.selectbox(tr("Roll back to version"), older, key="rollback_version")
-    right.caption(tr("A rollback adds a new version with the data of the chosen one; nothing is deleted, "
-                     "so it can be undone the same way."))
-    if right.button(tr("Roll back"), key="rollback_button") and rollback(shown[0], int(target), user):
-        st.rerun()
+    older = [v.version for v in versions if not v.current]
+    if older:
+        left, right = st.columns([1, 3])
+        target = left.selectbox(tr("Roll back to version"), older, key="rollback_version")
+        right.caption(tr("A rollback adds a new version with the data of the chosen one; nothing is deleted, "
+                         "so it can be undone the same way."))
+        if right.button(tr("Roll back"), key="rollback_button") and rollback(shown[0], int(target), user):
+            st.rerun()
+    delete_panel(shown[0], len(versions))
+
+
+def delete_panel(name: str, versions: int) -> None:
+    """Data page, editors only: delete the dataset shown, after an explicit confirmation.
+
+    The first click only asks; the second, on a button that names the dataset, deletes every version.
+    The role is checked again when the deletion runs, not only when the button is drawn."""
+    from ui import access
+
+    tr = state.tr()
+    asking = st.session_state.get("delete_asked") == name
+    if not asking:
+        if st.button(tr("Delete dataset…"), key="delete_dataset"):
+            st.session_state["delete_asked"] = name
+            st.rerun()
+        return
+    with st.container(border=True):
+        st.warning(tr.plural("Delete {name} with its only version? Everyone with access loses it, and it cannot be "
+                             "undone. Export it first (python -m retention workspace export) if you may need it again.",
+                             "Delete {name} with all its {n} versions? Everyone with access loses it, and it cannot be "
+                             "undone. Export it first (python -m retention workspace export) if you may need it again.",
+                             versions, name=md(name)))
+        left, right = st.columns([1, 3])
+        confirmed = left.button(tr("Yes, delete {name}", name=md(name)), type="primary", key="delete_confirm")
+        if right.button(tr("Cancel"), key="delete_cancel"):
+            st.session_state.pop("delete_asked", None)
+            st.rerun()
+    if not confirmed:
+        return
+    st.session_state.pop("delete_asked", None)
+    if not access.can_edit():
+        st.error(tr("Only editors can delete datasets."))
+        return
+    try:
+        gone = open_store().delete(name)
+    except WorkspaceError as exc:
+        st.error(md(exc.message(tr)))
+        return
+    forget()
+    _names_changed()
+    st.session_state["workspace_notice"] = tr.plural("Deleted {name} and its only version.", "Deleted {name} and its {n} versions.",
+                                                     gone, name=md(name))
+    if not open_initial():
+        state.set_dataset(state.shared_sample(), source="sample")
+    st.rerun()
+
+
+def notice() -> None:
+    """A message left by the previous run (a deletion), shown once."""
+    message = st.session_state.pop("workspace_notice", None)
+    if message:
+        st.success(message)

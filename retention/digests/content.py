@@ -15,6 +15,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from retention.churn_reasons.matching import LAG_DAYS, LEAD_DAYS, NO_REASON, match_reasons
 from retention.dataset import Dataset
 from retention.engine import Query
 from retention.engine.at_risk import at_risk_accounts
@@ -198,11 +199,24 @@ def _comparisons(kpis: list[Kpi], history: pd.DataFrame, targets: list) -> list[
 
 
 def _churn_reasons(data: Dataset, digest: Digest) -> list[tuple[str, int]]:
-    """Reasons given by customers who churned in the reviewed span, most frequent first (when loaded)."""
+    """Reasons of the customers who churned in the reviewed span, most frequent first (when loaded).
+
+    Matched as the Churn reasons page matches them, so the digest and the page agree: a customer's
+    record counts when dated from LEAD_DAYS before the span to LAG_DAYS after it (a cancellation is
+    asked for before the paid term ends), one record per customer; a record from an earlier churn
+    of the same customer does not explain this one."""
     reasons = data.extra.get("churn_reasons")
-    if reasons is None or "reason" not in reasons.table:
+    if reasons is None or "reason" not in reasons.table or not digest.churned:
         return []
-    churned = set(digest.churned)
-    table = reasons.table[reasons.table["customer_id"].astype(str).isin(churned)]
-    counts = table["reason"].astype(str).value_counts()
+    if digest.period == "month":
+        churns = match_reasons(data.engine(), Query(granularity="month", as_of=digest.as_of), reasons.table,
+                               periods=[digest.label]).churns
+        said = churns.loc[churns["reason"] != NO_REASON, "reason"]
+    else:
+        start = digest.as_of - pd.Timedelta(days=7)
+        table = reasons.table[reasons.table["customer_id"].astype(str).isin(set(digest.churned))]
+        dates = pd.to_datetime(table["date"])
+        near = table[(dates >= start - pd.Timedelta(days=LEAD_DAYS)) & (dates <= digest.as_of + pd.Timedelta(days=LAG_DAYS))]
+        said = near.sort_values("date", kind="stable").drop_duplicates("customer_id", keep="last")["reason"]
+    counts = said.astype(str).value_counts()
     return [(str(k), int(v)) for k, v in counts.items()]

@@ -28,6 +28,8 @@ from retention.importing.errors import LoadError
 from retention.importing.parse import edge_space
 
 _ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
+MIXED_LINES_LISTED = 50
+"""Lines of a mixed-encoding file named one by one in the note (the count covers them all)."""
 _DELIMITERS = ",;\t|"
 _MAX_UNPACKED = 512 * 1024 * 1024
 _CHUNK = 1024 * 1024
@@ -190,6 +192,12 @@ def decode(data: bytes, file: str, notes: list | None = None) -> str:
         notes.append((N_("the file mixes text encodings: {utf8} lines were read as UTF-8 and {cp1252} lines as Windows-1252 "
                          "(cp1252), first on line {line}; check accented names there and save the file as UTF-8"),
                       {"utf8": len(utf8_lines), "cp1252": len(cp_lines), "line": int(cp_lines[0]) + 1}))
+        listed = ", ".join(str(int(n) + 1) for n in cp_lines[:MIXED_LINES_LISTED])
+        if len(cp_lines) > MIXED_LINES_LISTED:
+            notes.append((N_("lines read as Windows-1252: {lines} and {more} more"),
+                          {"lines": listed, "more": len(cp_lines) - MIXED_LINES_LISTED}))
+        else:
+            notes.append((N_("lines read as Windows-1252: {lines}"), {"lines": listed}))
     return text
 
 

@@ -66,40 +66,57 @@ def to_arrow(frame: pd.DataFrame) -> pa.Table:
 
 
 def restore(table: pa.Table, description: dict[str, Any]) -> pd.DataFrame:
-    """A pandas frame with the types `describe` recorded, from an Arrow table read from DuckDB."""
-    # No deduplication of equal strings: hashing every cell costs more than the memory it saves.
-    frame = table.to_pandas(coerce_temporal_nanoseconds=True, deduplicate_objects=False)
+    """A pandas frame with the types `describe` recorded, from an Arrow table read from DuckDB.
+
+    Speed matters here (a saved 200,000-customer dataset should open in well under a second): each
+    column is converted once, straight into the type it needs, with no reordering copy, no
+    consolidation of columns into 2-D blocks and no date parsing of columns that are dates already.
+    The one unavoidable cost is a Python string object per text cell (ids, names), which the engine
+    and the pages expect; their equal strings are not deduplicated (hashing every cell costs more
+    than the memory it saves).
+    """
     columns = description["columns"]
-    for name, spec in columns.items():
-        if name not in frame:
+    data: dict[str, Any] = {}
+    for name in description["order"]:
+        if name not in table.column_names:
             continue
-        kind = spec["type"]
-        series = frame[name]
-        if kind == "category":
-            categories = spec.get("categories")
-            frame[name] = series.astype(pd.CategoricalDtype(categories) if categories is not None else "category")
-        elif kind == "datetime":
-            series = pd.to_datetime(series)
-            tz = getattr(series.dt, "tz", None)
-            if spec.get("tz"):
-                frame[name] = (series.dt.tz_localize("UTC") if tz is None else series).dt.tz_convert(spec["tz"])
-            elif tz is not None:
-                frame[name] = series.dt.tz_convert("UTC").dt.tz_localize(None)
-            else:
-                frame[name] = series
-        elif kind == "text":
-            if series.dtype != object:
-                frame[name] = series.astype(object)
-        elif kind in _NUMPY and series.dtype != np.dtype(kind):
-            frame[name] = series.astype(kind)
-    if ROW in frame:
-        index = frame.pop(ROW)
-        frame.index = pd.Index(index.to_numpy(), name=description.get("index"))
+        data[name] = _column(table.column(name), columns.get(name, {"type": "text"}))
+    length = table.num_rows
+    if ROW in table.column_names:
+        index = pd.Index(table.column(ROW).to_numpy(), name=description.get("index"))
     else:
-        frame.index.name = description.get("index")
-    frame = frame[[c for c in description["order"] if c in frame]]
+        index = pd.RangeIndex(length, name=description.get("index"))
+    frame = pd.DataFrame(data, index=index, copy=False) if data else pd.DataFrame(index=index)
     frame.attrs.update(description.get("attrs", {}))
     return frame
+
+
+def _column(column: pa.ChunkedArray, spec: dict[str, Any]) -> Any:
+    """One Arrow column as the pandas values `spec` asks for."""
+    kind = spec["type"]
+    if kind == "category":
+        values = column.to_pandas(deduplicate_objects=False)
+        categories = spec.get("categories")
+        return values.astype(pd.CategoricalDtype(categories) if categories is not None else "category").array
+    if kind == "datetime":
+        values = column.to_pandas(coerce_temporal_nanoseconds=True)
+        if not pd.api.types.is_datetime64_any_dtype(values.dtype):
+            values = pd.to_datetime(values)
+        tz = getattr(values.dtype, "tz", None)
+        if spec.get("tz"):
+            values = (values.dt.tz_localize("UTC") if tz is None else values).dt.tz_convert(spec["tz"])
+        elif tz is not None:
+            values = values.dt.tz_convert("UTC").dt.tz_localize(None)
+        if isinstance(values.dtype, np.dtype) and values.dtype != np.dtype("datetime64[ns]"):
+            values = values.astype("datetime64[ns]")
+        return values.array
+    if kind == "text":
+        values = column.to_pandas(deduplicate_objects=False)
+        return values.array if values.dtype == object else values.astype(object).array
+    values = column.to_pandas()
+    if kind in _NUMPY and values.dtype != np.dtype(kind):
+        values = values.astype(kind)
+    return values.array
 
 
 _NUMPY = {"float64", "int64", "bool", "float32", "int32"}

@@ -208,6 +208,10 @@ class Workspace:
                 yield None
                 return
             con = duckdb.connect(str(self.db_path), read_only=True)
+            # DuckDB draws a progress bar on stdout for queries over 2 s: the CLI's JSON/CSV output and the
+            # benchmark's tables must stay clean (the app and the CLI show their own progress).  A connection
+            # setting, because connect(config=…) is refused while the process has the file open elsewhere.
+            con.execute("SET enable_progress_bar = false")
             try:
                 yield con
             finally:
@@ -220,6 +224,7 @@ class Workspace:
         with workspace_lock(self.lock_path, exclusive=True, timeout=self.wait, on_wait=self.on_wait):
             self.folder.mkdir(parents=True, exist_ok=True)
             con = duckdb.connect(str(self.db_path))
+            con.execute("SET enable_progress_bar = false")  # as in read()
             try:
                 _ensure_schema(con)
                 con.execute("BEGIN TRANSACTION")

@@ -166,7 +166,7 @@ def test_viewer_sees_the_dataset_but_cannot_change_it(team, editor, exports, bro
     go_to(editor, "Data")
     expect(editor.locator(MAIN).get_by_text(f"Saved dataset {DATASET}, version 3", exact=False)).to_be_visible()
     offered = controls(editor)
-    assert offered["uploader"] >= 1 and offered["load"] == 1 and offered["rollback"] == 1, offered
+    assert offered["uploader"] >= 1 and offered["load"] == 1 and offered["rollback"] == 1 and offered["delete"] == 1, offered
 
     # ... the viewer, in another browser profile, sees the same data and none of them.
     context = browser.new_context(viewport=VIEWPORT)
