@@ -110,13 +110,16 @@ def _column(column: pa.ChunkedArray, spec: dict[str, Any]) -> Any:
         if isinstance(values.dtype, np.dtype) and values.dtype != np.dtype("datetime64[ns]"):
             values = values.astype("datetime64[ns]")
         return values.array
+    # Plain NumPy arrays, not pandas' NumPy-backed extension arrays: the DataFrame constructor takes an
+    # ndarray as it is, but re-checks every cell of an extension array for missing values (0.2 s for the
+    # text columns of 200,000 customers).
     if kind == "text":
         values = column.to_pandas(deduplicate_objects=False)
-        return values.array if values.dtype == object else values.astype(object).array
+        return values.to_numpy(dtype=object, copy=False)
     values = column.to_pandas()
     if kind in _NUMPY and values.dtype != np.dtype(kind):
         values = values.astype(kind)
-    return values.array
+    return values.to_numpy(copy=False) if isinstance(values.dtype, np.dtype) else values.array
 
 
 _NUMPY = {"float64", "int64", "bool", "float32", "int32"}
