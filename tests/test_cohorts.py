@@ -100,6 +100,7 @@ def test_cli_json_shape(capsys):
     code, out, _ = _run(capsys, "cohorts", "--subscriptions", SUBS, "--as-of", AS_OF, "--period", "quarter")
     assert code == 0
     payload = json.loads(out)
+    assert [f["rows_used"] for f in payload.pop("files")] == [len(pd.read_csv(SUBS))]  # issue 14: how the file was read
     assert payload == {
         "rows": [
             {"cohort": "2024-Q1", "size": 4, "values": [4, 2], "percent": [100.0, 50.0]},
