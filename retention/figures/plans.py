@@ -58,7 +58,9 @@ def plan_movements_chart(totals: pd.DataFrame, currency: str = "USD", tr: Transl
                     hovertemplate="%{x} · " + tr("Net change") + ": %{y:,.0f}<extra></extra>")
     fig.update_layout(barmode="relative")
     fig = base_layout(fig, tr("MRR entering and leaving each plan"), y_title=currency, language=getattr(tr, "language", "en"))
-    fig.update_layout(hovermode="closest")
+    # Plan names are longer than period labels and the eight-entry legend wraps into a column on a
+    # half-width chart: it starts lower, and the chart is taller, so the legend never covers a name.
+    fig.update_layout(hovermode="closest", legend={"y": -0.22}, height=440)
     return fig
 
 

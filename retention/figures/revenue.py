@@ -93,7 +93,8 @@ def mrr_bridge(row: pd.Series, currency: str = "USD", tr: Translator = ENGLISH) 
     )
     fig = base_layout(fig, tr("MRR bridge for {period}", period=row["period"]), y_title=currency, language=language)
     fig.update_layout(hovermode="closest", showlegend=False, margin={"t": 70})
-    fig.update_xaxes(tickangle=0)
+    # No fixed angle: Plotly slants the labels only when they would overlap (German and French names
+    # of the seven steps do not fit side by side on a half-width chart; English ones mostly do).
     fig.update_yaxes(range=[floor, high + 0.35 * moved], tickformat=",.0f")
     if floor > 0:
         fig.update_layout(title_subtitle={
