@@ -87,7 +87,8 @@ ENGLISH_WORDS = {"year", "month", "quarter", "week-8", "day-7", "SaaS overall", 
 def _english_only(language: str) -> set[str]:
     """English messages whose translation differs: seeing one of them whole on a translated page is a leak."""
     tr = Translator(language)
-    catalog = [m for m in _catalog(language) if m.id and m.string]
+    # Plural messages (ids are (singular, plural) pairs) are templates with a count in them: never a whole text.
+    catalog = [m for m in _catalog(language) if m.id and m.string and isinstance(m.id, str)]
     translations = {tr(m.id) for m in catalog}  # Romanian "Data" (= Date) is a translation, not the English "Data"
     return ({m.id for m in catalog if tr(m.id) != m.id and len(m.id) > 2} | ENGLISH_WORDS) - translations - _data_values()
 
