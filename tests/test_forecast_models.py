@@ -170,13 +170,9 @@ def test_scenarios_change_the_assumptions():
 
 
 def test_committed_mrr_from_scheduled_changes():
-    subs = pd.DataFrame({
-        "customer_id": ["a", "b", "c", "c", "d", "e"],
-        "start_date": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-01", "2024-05-10", "2024-06-01", "2024-01-01"]),
-        "end_date": pd.to_datetime(["2024-05-15", None, None, None, None, None]),
-        "mrr": [100.0, 50.0, 30.0, 20.0, 70.0, 40.0],
-        "status": ["canceled", "non_renewing", "active", "active", "active", "active"],
-    })
+    from tests.contract.scheduled import scheduled_subscriptions
+
+    subs = scheduled_subscriptions().drop(columns="trial_end")
     model = build_model(subs, pd.Timestamp("2024-03-31"))
     result = committed_mrr(model, subs, months=3)
     frame = result.frame.set_index("period")

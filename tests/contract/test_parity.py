@@ -135,19 +135,13 @@ def test_segments(engine_name, pairs, data):
 
 @pytest.mark.parametrize("engine_name", ["numpy", "duckdb"])
 def test_committed_mrr_from_scheduled_subscriptions(engine_name, make_engine):
-    """The hand-worked committed MRR of tests/test_forecast_models.py, asked of each engine through
+    """The hand-worked committed MRR of tests/contract/scheduled.py (also in tests/test_forecast_models.py), asked of each engine through
     `forecast_inputs`: a warehouse engine sends only the subscriptions with a scheduled change."""
     from retention.forecasts.committed import committed_mrr
     from retention.forecasts.inputs import forecast_inputs
+    from tests.contract.scheduled import scheduled_subscriptions
 
-    subs = pd.DataFrame({
-        "customer_id": ["a", "b", "c", "c", "d", "e"],
-        "start_date": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-01", "2024-05-10", "2024-06-01", "2024-01-01"]),
-        "end_date": pd.to_datetime(["2024-05-15", None, None, None, None, None]),
-        "mrr": [100.0, 50.0, 30.0, 20.0, 70.0, 40.0],
-        "status": ["canceled", "non_renewing", "active", "active", "active", "active"],
-        "trial_end": pd.to_datetime([None] * 6),
-    })
+    subs = scheduled_subscriptions()
     customers = pd.DataFrame({"customer_id": list("abcde"), "plan": ["x", "y", "x", "y", "x"]})
     engine = make_engine(engine_name, subs, customers)
     query = Query(as_of=pd.Timestamp("2024-03-31"))
