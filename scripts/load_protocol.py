@@ -33,6 +33,7 @@ class ProtocolSession:
     pages: dict[str, str] = field(default_factory=dict)  # page name → page_script_hash
     widgets: dict[str, str] = field(default_factory=dict)  # user key (the id's tail) → widget id
     texts: list[str] = field(default_factory=list)
+    metrics: dict[str, str] = field(default_factory=dict)  # st.metric label → value shown, from the last run
     xsrf: str = ""
     exceptions: list[str] = field(default_factory=list)
 
@@ -74,6 +75,7 @@ class ProtocolSession:
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
         self.texts = []
+        self.metrics = {}
         while True:
             message = ForwardMsg()
             message.ParseFromString(await self.ws.recv())
@@ -93,6 +95,8 @@ class ProtocolSession:
             self.exceptions.append(element.exception.message[:200])
         elif kind in ("alert", "markdown"):
             self.texts.append(getattr(element, kind).body)
+        elif kind == "metric":
+            self.metrics[element.metric.label] = element.metric.body
         inner = getattr(element, kind, None) if kind else None
         widget_id = getattr(inner, "id", "") if inner is not None else ""
         if widget_id:
