@@ -118,3 +118,33 @@ def test_a_cold_yearly_query_does_not_build_the_monthly_matrix() -> None:
     assert yearly["renewal_rate"].iloc[0] == 0.0
     assert yearly["renewal_rate"].iloc[1] == 100.0
     assert np.isnan(yearly["renewal_rate"].iloc[2])
+
+
+@SETTINGS
+@given(subs=subscription_tables(), as_of=as_of_days, pick=st.integers(0, 2**7 - 1))
+def test_first_runs_for_survival_equal_the_matrix_reading(subs: pd.DataFrame, as_of, pick: int) -> None:
+    """Survival durations come from each customer's runs; reading the matrix (first active month to
+    the first inactive one after it, censored at the last snapshot) must give the same rows."""
+    from retention.engine.survival import lifetimes
+
+    model = build_model(subs, as_of)
+    rows = np.array([bool(pick >> (i % 7) & 1) for i in range(len(model.customer_ids))], dtype=bool)
+    for chosen in (None, rows):
+        active = model.mrr > 0
+        index = np.arange(len(model.customer_ids))
+        if chosen is not None:
+            active, index = active[chosen], index[chosen]
+        ever = active.any(axis=1)
+        active, index = active[ever], index[ever]
+        if active.size == 0:
+            assert lifetimes(model, chosen).empty
+            continue
+        first = np.argmax(active, axis=1)
+        ended = (np.cumsum(active, axis=1) > 0) & ~active
+        has_end = ended.any(axis=1)
+        stop = np.where(has_end, np.argmax(ended, axis=1), active.shape[1])
+        life = lifetimes(model, chosen)
+        np.testing.assert_array_equal(life["row"].to_numpy(), index)
+        np.testing.assert_array_equal(life["customer_id"].to_numpy(), model.customer_ids[index].to_numpy())
+        np.testing.assert_array_equal(life["duration"].to_numpy(), stop - first)
+        np.testing.assert_array_equal(life["event"].to_numpy(), has_end.astype(np.int64))
