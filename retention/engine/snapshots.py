@@ -173,9 +173,18 @@ class SnapshotModel:
         """The live paid spans on the monthly grid, by customer then start (cached)."""
         return self.memo("positions", lambda: SpanPositions.of(self.paid, self.months, self.span_order().order))
 
-    def runs(self) -> Runs:
-        """Each customer's runs of consecutive active months (cached): monthly counts without the matrix."""
-        return self.memo("runs", lambda: Runs.of(self.positions(), len(self.months)))
+    def runs(self, granularity: Granularity = "month") -> Runs:
+        """Each customer's runs of consecutive active snapshots of a granularity (cached): counts per
+        period and cohorts without the matrix."""
+        if granularity == "month":
+            return self.memo("runs", lambda: Runs.of(self.positions(), len(self.months)))
+        return self.memo(f"runs:{granularity}", lambda: Runs.of(self.period_positions(granularity), len(self.periods(granularity))))
+
+    def period_positions(self, granularity: Granularity) -> SpanPositions:
+        """The live paid spans on the grid of `granularity`'s snapshots (the monthly positions for month)."""
+        if granularity == "month":
+            return self.positions()
+        return self.positions().on(self.columns(self.periods(granularity)))
 
     def _build_matrix(self) -> np.ndarray:
         # At 200k customers × 48 months every extra copy of the matrix costs tens of milliseconds, so
@@ -289,6 +298,15 @@ class SpanPositions:
         rows = order[live]
         return cls(paid.code[rows], start[live].astype(np.int64), end[live].astype(np.int64), paid.micro[rows])
 
+    def on(self, columns: np.ndarray) -> SpanPositions:
+        """The same spans on a grid of some monthly snapshots only (`columns`, ascending): positions in it.
+
+        Still sorted by customer, then start (a span's first column grows with its first month)."""
+        table = np.searchsorted(columns, np.arange(int(self.end.max(initial=0)) + 1), side="left")
+        first, last = table[self.start], table[self.end]
+        seen = first < last
+        return SpanPositions(self.code[seen], first[seen], last[seen], self.micro[seen])
+
     def grid(self, n_customers: int, columns: np.ndarray, in_place: bool = False) -> tuple[np.ndarray, tuple]:
         """(customers × len(columns) MRR at the monthly snapshots `columns` (ascending), its changed cells).
 
@@ -300,11 +318,9 @@ class SpanPositions:
         below 2**53 (integers are exact there), which is several times faster than `np.add.at`.
         """
         k = len(columns)
-        # Active at column i when first <= i < last: the first column at or after a month, looked up.
-        table = np.searchsorted(columns, np.arange(int(self.end.max(initial=0)) + 1), side="left")
-        first, last = table[self.start], table[self.end]
-        seen = first < last
-        code, micro, first, last = self.code[seen], self.micro[seen], first[seen], last[seen]
+        # Active at column i when first <= i < last (`on`).
+        on = self if k and len(columns) == int(columns[-1]) + 1 else self.on(columns)
+        code, micro, first, last = on.code, on.micro, on.start, on.end
         ends = last < k
         keys = np.concatenate([code * k + first, code[ends] * k + last[ends]])
         values = np.concatenate([micro, -micro[ends]])
@@ -329,7 +345,7 @@ class SpanPositions:
 
 @dataclass(frozen=True)
 class Runs:
-    """Each customer's runs of consecutive active monthly snapshots: active from `start` up to `end` (exclusive).
+    """Each customer's runs of consecutive active snapshots: active from `start` up to `end` (exclusive).
 
     A customer is active at a snapshot when a paid span covers it, so its runs are the union of its
     spans' snapshot ranges: customers active and churning per month follow from where runs start
