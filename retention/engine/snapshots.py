@@ -404,10 +404,9 @@ class Changes:
 
     @classmethod
     def from_matrix(cls, periods: pd.PeriodIndex, mrr: np.ndarray) -> Changes:
-        n, t = mrr.shape
-        padded = np.zeros((n, t + 1), dtype=np.int64)  # column 0: before the first period, nobody pays
-        padded[:, 1:] = mrr
-        diff = np.diff(padded, axis=1)
+        diff = np.empty(mrr.shape, dtype=np.int64)  # one array, not a padded copy and its diff
+        diff[:, :1] = mrr[:, :1]  # before the first period nobody pays
+        np.subtract(mrr[:, 1:], mrr[:, :-1], out=diff[:, 1:])
         row, col = np.nonzero(diff)  # row-major: each customer's changes in time order
         cur = mrr[row, col]
         return cls.from_cells(periods, row, col, cur - diff[row, col], cur)
