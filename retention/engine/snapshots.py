@@ -1,10 +1,12 @@
 """The snapshot matrix: every customer's MRR at every month-end (METRICS.md §2).
 
-Everything else (customer counts, MRR movements, cohorts, survival) is read off this one
-matrix, so it is built once per data set and cached; changing period, window or segment only
-selects rows and columns.  Quarter and year snapshots are month-end snapshots too (the last
-month of the quarter or year), so coarser granularities are column subsets, which keeps the
-month, quarter and year numbers consistent by construction.
+Customer counts and MRR movements are read off this one matrix (or its sparse changes), built
+once per data set and cached; changing period, window or segment only selects rows and columns.
+Quarter and year snapshots are month-end snapshots too (the last month of the quarter or year),
+so coarser granularities are column subsets, which keeps the month, quarter and year numbers
+consistent by construction.  The matrix is built on first use: a cold quarterly or yearly query
+sums only its own columns from the spans, and monthly churn, cohorts and survival read each
+customer's runs of active snapshots (`Runs`), which are the same numbers without the matrix.
 
 MRR is held as integer micro-units (1e-6 of the currency) so that sums are exact and "active"
 (MRR > 0) never depends on floating-point residue after a subscription ends.
