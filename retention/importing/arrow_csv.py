@@ -29,6 +29,10 @@ EMPTY_ATTR = "arrow_empty_columns"
 """`frame.attrs` key: per column, whether some (already stripped) cell is empty."""
 _SAMPLE_ROWS = 10_000
 """Rows looked at to tell an id column (distinct cells) from a column of repeated values."""
+_BLOCK = 1 << 20
+"""Bytes Arrow parses per block: small blocks keep its parse buffers small next to a 200 MB upload."""
+_QUOTE = re.compile(rb'"')
+_SPACED_QUOTE = re.compile(rb'[ \t]"')
 
 
 def _header(text: str, sep: str) -> list[str] | None:
@@ -45,10 +49,17 @@ def _header(text: str, sep: str) -> list[str] | None:
     return names
 
 
-def read_columns(text: str, sep: str) -> pd.DataFrame | None:
+def read_columns(text: str | bytes | memoryview, sep: str, head: str | None = None) -> pd.DataFrame | None:
     """A frame of stripped text columns, or None to read with pandas.
 
+    `text` is the file's text, or its UTF-8 bytes (without a byte-order mark) with `head`, the
+    decoded start of the file (the header and the first lines): the reader then parses the upload's
+    own bytes, so neither a decoded copy of the file nor a re-encoded one is ever made (issue 21:
+    a 200 MB upload must not cost three times its size before a cell is read).
+
     Columns with repeated cells are Categoricals; columns of (nearly) unique ids are plain text.
+    Arrow's table is taken apart one column at a time, so its memory goes back as the columns
+    become pandas ones instead of both forms of every column living at once.
 
     The index is the record's row number as a spreadsheet shows it (header = row 1);
     `frame.attrs[EMPTY_ATTR]` says which columns have an empty cell, so no Python pass is needed.
@@ -57,40 +68,55 @@ def read_columns(text: str, sep: str) -> pd.DataFrame | None:
     import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
-    if '"' in text and (' "' in text or '\t"' in text) and re.search(r"(?:^|[\r\n]|" + re.escape(sep) + r")[ \t]+\"", text):
+    if isinstance(text, str):
+        head, body = text, memoryview(text.encode("utf-8"))
+    else:
+        body = memoryview(text)
+        head = head if head is not None else bytes(body).decode("utf-8")
+    has_quote = _QUOTE.search(body) is not None
+    if has_quote and (_SPACED_QUOTE.search(body) is not None
+                      and re.search(rb"(?:^|[\r\n]|" + re.escape(sep.encode("utf-8")) + rb")[ \t]+\"", body)):
         return None  # pandas' skipinitialspace reads `a, "b,c"` as two cells; Arrow would not
-    names = _header(text, sep)
+    names = _header(head, sep)
     if names is None:
         return None
     string = pa.string()
+    pool = pa.system_memory_pool()  # freed buffers go back to the system, not into a pool that keeps them
     try:
         table = pacsv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
-            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values='"' in text,
-                                             ignore_empty_lines=False),
+            pa.BufferReader(pa.py_buffer(body)),
+            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=has_quote, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, string), strings_can_be_null=False,
                                                  quoted_strings_can_be_null=False, check_utf8=False),
-            read_options=pacsv.ReadOptions(block_size=1 << 24),
+            read_options=pacsv.ReadOptions(block_size=_BLOCK),
+            memory_pool=pool,
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, ValueError):
         return None  # ragged rows, blank lines in a multi-column file, …: pandas reads (or explains) them
     if table.column_names != names:
         return None
+    rows = table.num_rows
     columns = {}
     empty = []
-    for i, name in enumerate(names):
-        cells = pc.utf8_trim(table.column(i).combine_chunks(), characters=WHITESPACE)  # str.strip, in Arrow
+    for name in names:
+        column = table.column(0)
+        table = table.remove_column(0)  # the column's Arrow memory goes once it is converted
+        cells = pc.utf8_trim(column.combine_chunks(memory_pool=pool), characters=WHITESPACE,
+                             memory_pool=pool)  # str.strip, in Arrow
+        del column
         empty.append(bool(len(cells)) and pc.any(pc.equal(pc.utf8_length(cells), 0)).as_py())
         sample = cells.slice(0, _SAMPLE_ROWS)
         if len(sample) > 100 and pc.count_distinct(sample).as_py() > len(sample) // 2:
             columns[name] = cells.to_numpy(zero_copy_only=False)  # ids: nearly one distinct cell per row, plain text is cheaper
             continue
-        encoded = cells.dictionary_encode()
+        encoded = pc.dictionary_encode(cells, memory_pool=pool)
+        del cells
         codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
         categories = encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
         columns[name] = pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype=object), validate=False)
+    del table
     frame = pd.DataFrame(columns, columns=names, copy=False)
-    frame.index = pd.RangeIndex(2, len(frame) + 2, name="row")
+    frame.index = pd.RangeIndex(2, rows + 2, name="row")
     frame.attrs[EMPTY_ATTR] = empty
     return frame
 

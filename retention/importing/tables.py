@@ -86,7 +86,17 @@ class _Rejector:
         ids = [self.mapping[f] for f in ("subscription_id", "invoice_id") if f in self.mapping]
         if any(self.raw[c].is_unique for c in ids):
             return
-        mask = self.raw.duplicated(keep="first") & self.alive
+        # One 64-bit hash per row finds the candidates (rows whose hash repeats); only those are compared
+        # cell by cell, so a big file without copies never gets a code array per column (issue 21).
+        hashes = pd.util.hash_pandas_object(self.raw, index=False)
+        candidates = hashes.duplicated(keep=False).to_numpy()
+        del hashes
+        if not candidates.any():
+            return
+        mask = pd.Series(False, index=self.raw.index)
+        copies = self.raw[candidates].duplicated(keep="first")
+        mask[copies[copies].index] = True
+        mask &= self.alive
         if not mask.any():
             return
         values = self.raw.loc[mask].agg(" | ".join, axis=1).str.slice(0, 200)
@@ -281,23 +291,34 @@ def subscriptions_from_frame(
         currency, start, mrr, file, resolved, money_field, reporting_currency, rates, rj)
 
     keep = rj.alive
-    sub_id = _col(coded, resolved, "subscription_id").astype(str)
-    if sub_id.eq("").any():
-        sub_id = sub_id.where(sub_id.ne(""), pd.Series(raw.index.astype(str), index=raw.index).radd("row-"))
+    every = bool(keep.all())
+
+    def kept(values: pd.Series) -> pd.Series:
+        return values if every else values[keep]
+
+    if "subscription_id" in resolved:
+        sub_id = _str_cells(_col(coded, resolved, "subscription_id"))
+        if sub_id.eq("").any():
+            sub_id = sub_id.where(sub_id.ne(""), _row_names(raw.index))
+        sub_id = kept(sub_id)
+    else:
+        sub_id = _row_names(raw.index[keep.to_numpy()])
+    # The columns are handed over as they are (copy=False): one copy of each, not a second one made
+    # to consolidate them into blocks while the first still lives (issue 21: upload memory).
     table = pd.DataFrame(
         {
-            "customer_id": customer[keep],
-            "subscription_id": sub_id[keep],
-            "start_date": start[keep],
-            "end_date": end[keep],
-            "mrr": np.round(mrr[keep].astype(float) * factors.astype(float) * _MICRO) / _MICRO,
-            "plan": _col(coded, resolved, "plan")[keep].astype(str),
-            "quantity": quantity[keep].astype(float),
-            "currency": pd.Series(reporting, index=raw.index)[keep] if reporting else currency[keep].astype(object),
-            "status": status[keep].astype(object),
-            "trial_end": trial_end[keep],
+            "customer_id": kept(customer),
+            "subscription_id": sub_id,
+            "start_date": kept(start),
+            "end_date": kept(end),
+            "mrr": np.round(kept(mrr).astype(float) * factors.astype(float) * _MICRO) / _MICRO,
+            "plan": _str_cells(kept(_col(coded, resolved, "plan"))),
+            "quantity": kept(quantity).astype(float),
+            "currency": pd.Series(reporting, index=raw.index)[keep] if reporting else kept(currency).astype(object),
+            "status": kept(status).astype(object),
+            "trial_end": kept(trial_end),
         },
-        columns=SUBSCRIPTION_COLUMNS,
+        columns=SUBSCRIPTION_COLUMNS, copy=False,
     )
     table.index.name = "row"
     if table["mrr"].sum() > bounds.INT64_MICRO_LIMIT:
@@ -313,6 +334,27 @@ def subscriptions_from_frame(
         open_end_sentinels=summarise(_col(raw, resolved, "end_date"), sentinel & keep), rates_source=rates_source,
         rows_after_last_rate=after_last_rate,
     )
+
+
+def _str_cells(values: pd.Series) -> pd.Series:
+    """`values.astype(str)`; a Categorical of text gives its category strings (shared), not a new string per row."""
+    if isinstance(values.dtype, pd.CategoricalDtype) and values.cat.categories.dtype == object:
+        codes = values.cat.codes.to_numpy()
+        categories = values.cat.categories.to_numpy()
+        if (codes >= 0).all() and all(type(c) is str for c in categories):
+            return pd.Series(categories.take(codes), index=values.index, dtype=object)
+    return values.astype(str)
+
+
+def _row_names(rows: pd.Index) -> pd.Series:
+    """`"row-" + str(row)` for each row number: the subscription id of a row whose file gives none."""
+    if pd.api.types.is_integer_dtype(rows.dtype):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        names = pc.binary_join_element_wise("row-", pa.array(rows.to_numpy()).cast(pa.string()), "")
+        return pd.Series(names.to_numpy(zero_copy_only=False), index=rows, dtype=object)
+    return pd.Series(rows.astype(str), index=rows).radd("row-")
 
 
 def _far_dates(file: str, raw: pd.DataFrame, resolved: Mapping[str, str], table: pd.DataFrame) -> pd.DataFrame:
@@ -593,7 +635,7 @@ def _conversion(currency: pd.Series, start: pd.Series, mrr: pd.Series, file: str
     if several or (reporting_currency and alive_codes.ne("").any()):
         rj.reject(currency.eq(""), "currency", N_("missing currency in a file with several currencies"))
     # Several currencies without the user's rates for all of them: ECB rates of each row's start date.
-    dated = dated_conversion(currency[rj.alive].astype(object), start[rj.alive], file, resolved.get("currency", resolved[money_field]),
+    dated = dated_conversion(currency[rj.alive], start[rj.alive], file, resolved.get("currency", resolved[money_field]),
                              reporting_currency, rates)
     rates_source, after_last_rate = "", 0
     if dated is not None:
