@@ -61,9 +61,10 @@ _MICRO = 1_000_000
 class _Rejector:
     """Collects rejects while narrowing a table to its good rows."""
 
-    def __init__(self, file: str, raw: pd.DataFrame, mapping: Mapping[str, str]) -> None:
+    def __init__(self, file: str, raw: pd.DataFrame, mapping: Mapping[str, str], coded: pd.DataFrame | None = None) -> None:
         self.file = file
         self.raw = raw
+        self.coded = raw if coded is None else coded  # the same cells, repeated ones dictionary-encoded
         self.mapping = mapping
         self.alive = pd.Series(True, index=raw.index)
         self.parts: list[pd.DataFrame] = []
@@ -88,7 +89,9 @@ class _Rejector:
             return
         # One 64-bit hash per row finds the candidates (rows whose hash repeats); only those are compared
         # cell by cell, so a big file without copies never gets a code array per column (issue 21).
-        hashes = pd.util.hash_pandas_object(self.raw, index=False)
+        # The dictionary-encoded columns hash their distinct cells only; id columns (one cell per row) are hashed
+        # as they are rather than factorised first.
+        hashes = pd.util.hash_pandas_object(self.coded, index=False, categorize=False)
         candidates = hashes.duplicated(keep=False).to_numpy()
         del hashes
         if not candidates.any():
@@ -263,7 +266,7 @@ def subscriptions_from_frame(
     chosen, resolved, basis = _resolve_subscription_mapping(raw, file, mapping, preset)
     policy = status_policy if isinstance(status_policy, StatusPolicy) else DEFAULT_STATUS_POLICY.with_overrides(status_policy or {})
     order = _date_order(coded, resolved, DATE_FIELDS, file, date_order)
-    rj = _Rejector(file, raw, resolved)
+    rj = _Rejector(file, raw, resolved, coded)
     rj.reject_duplicates()
 
     if "line_type" in resolved:
@@ -388,7 +391,7 @@ def customers_from_frame(
     resolved = resolve_mapping(columns, CUSTOMER_FIELDS, file, mapping)
     require(resolved, "customer_id", file, columns)
     order = _date_order(coded, resolved, ("signup_date",), file, date_order)
-    rj = _Rejector(file, raw, resolved)
+    rj = _Rejector(file, raw, resolved, coded)
     rj.reject_duplicates()
     customer = strip_text(coded[resolved["customer_id"]])
     rj.reject(customer.eq(""), "customer_id", N_("missing customer id"))
