@@ -44,7 +44,7 @@ from retention.importing.parse import (
 )
 from retention.importing.presets import GENERIC_LEDGER, LEDGER_FIELDS, Preset, get_preset
 from retention.importing.reader import read_table
-from retention.importing.recognise import check_mrr_is_monthly, complete_revenue_mapping, require_rows, revenue_error
+from retention.importing.recognise import SAMPLE_ROWS, check_mrr_is_monthly, complete_revenue_mapping, require_rows, revenue_error
 from retention.importing.result import LoadResult
 from retention.importing.sentinels import blank_unrepresentable, far_future, summarise
 from retention.importing.status import DEFAULT_STATUS_POLICY, StatusPolicy
@@ -102,7 +102,7 @@ class _Rejector:
         mask &= self.alive
         if not mask.any():
             return
-        values = self.raw.loc[mask].agg(" | ".join, axis=1).str.slice(0, 200)
+        values = plain_text(self.raw.loc[mask]).agg(" | ".join, axis=1).str.slice(0, 200)
         self.parts.append(rejects_frame(self.file, mask[mask].index, "", values, N_("duplicate row")))
         self.alive &= ~mask
 
@@ -175,7 +175,7 @@ def _resolve_subscription_mapping(raw: pd.DataFrame, file: str, mapping: Mapping
     explicit = dict(mapping or {})
     resolved = resolve_mapping(columns, SUBSCRIPTION_FIELDS, file, explicit, chosen.synonyms())
     if chosen.basis in ("auto", "interval"):
-        resolved = complete_revenue_mapping(raw, resolved, explicit)
+        resolved = complete_revenue_mapping(plain_text(raw.head(SAMPLE_ROWS)), resolved, explicit)  # looks at the first rows
     if not {"customer_id", "start_date"} <= resolved.keys():
         refuse_other_kind(columns, file)  # the plans list or the events where the subscriptions go: say so
     require(resolved, "customer_id", file, columns)
@@ -184,7 +184,8 @@ def _resolve_subscription_mapping(raw: pd.DataFrame, file: str, mapping: Mapping
     if basis == "mrr":
         if "mrr" not in resolved:
             raise revenue_error(file, columns, resolved)
-        check_mrr_is_monthly(raw, file, resolved, explicit)
+        if "mrr" in explicit:  # only a column the user mapped as MRR is checked
+            check_mrr_is_monthly(plain_text(raw), file, resolved, explicit)
     elif basis == "period":
         require(resolved, "amount", file, columns)
         require(resolved, "end_date", file, columns)
@@ -256,13 +257,13 @@ def subscriptions_from_frame(
     A payment ledger (Stripe invoices or payments, Paddle transactions, customer + date + amount) becomes
     spans inferred by `ledger` with `ledger_settings` (grace period).
     """
-    # `coded`: the reader's dictionary-encoded columns, typed one distinct cell at a time; `raw`: the
-    # same cells as plain text for everything that treats them as strings.
-    coded, raw = raw, plain_text(raw)
+    # The cells stay in their dictionary-encoded form: rejects list a column's cells (a Categorical lists its
+    # text), so no column is held a second time as a text pointer per row (issue 21: upload memory).
+    coded = raw
     ledger = _ledger_preset(raw, file, mapping, preset)
     if ledger is not None:
-        return ledger_from_frame(raw, file, ledger, mapping, date_order=date_order, reporting_currency=reporting_currency,
-                                 rates=rates, settings=ledger_settings)
+        return ledger_from_frame(plain_text(raw), file, ledger, mapping, date_order=date_order,
+                                 reporting_currency=reporting_currency, rates=rates, settings=ledger_settings)
     chosen, resolved, basis = _resolve_subscription_mapping(raw, file, mapping, preset)
     policy = status_policy if isinstance(status_policy, StatusPolicy) else DEFAULT_STATUS_POLICY.with_overrides(status_policy or {})
     order = _date_order(coded, resolved, DATE_FIELDS, file, date_order)
@@ -324,9 +325,12 @@ def subscriptions_from_frame(
         columns=SUBSCRIPTION_COLUMNS, copy=False,
     )
     table.index.name = "row"
+    del money, mrr, factors, quantity, start, end, trial_end, customer, sub_id  # the table holds what is kept of them
     if table["mrr"].sum() > bounds.INT64_MICRO_LIMIT:
         raise LoadError(file, N_("the amounts add up to more than the dashboard can hold; check the amount column's unit"))
     source = raw.attrs.get("source")
+    open_ends = summarise(_col(raw, resolved, "end_date"), sentinel & keep)
+    del sentinel, currency, action
     return LoadResult(
         N_("subscriptions"), file, table, rj.rejects(), len(raw), resolved, flagged=_far_dates(file, raw, resolved, table),
         preset=chosen.key, status_policy=policy, date_order=order,
@@ -334,7 +338,7 @@ def subscriptions_from_frame(
         currency=reporting, rates=used_rates,
         sheet=getattr(source, "sheet", None), customer_attributes=_attributes(chosen, raw, table),
         notes=tuple(raw.attrs.get("notes", ())),
-        open_end_sentinels=summarise(_col(raw, resolved, "end_date"), sentinel & keep), rates_source=rates_source,
+        open_end_sentinels=open_ends, rates_source=rates_source,
         rows_after_last_rate=after_last_rate,
     )
 
@@ -375,7 +379,7 @@ def _attributes(preset: Preset, raw: pd.DataFrame, table: pd.DataFrame) -> pd.Da
     columns = preset.attributes(raw.columns)
     if not columns:
         return None
-    frame = raw.loc[table.index, list(columns)].astype(object).rename(columns=columns).replace("", np.nan)
+    frame = plain_text(raw.loc[table.index, list(columns)]).astype(object).rename(columns=columns).replace("", np.nan)
     frame.insert(0, "customer_id", table["customer_id"])
     frame["_start"] = table["start_date"]
     latest = frame.sort_values("_start", kind="stable").drop(columns="_start").groupby("customer_id", sort=True).last()
