@@ -315,7 +315,7 @@ def subscriptions_from_frame(
             "subscription_id": sub_id,
             "start_date": kept(start),
             "end_date": kept(end),
-            "mrr": np.round(kept(mrr).astype(float) * factors.astype(float) * _MICRO) / _MICRO,
+            "mrr": _rounded_mrr(kept(mrr), factors),
             "plan": _str_cells(kept(_col(coded, resolved, "plan"))),
             "quantity": kept(quantity).astype(float),
             "currency": pd.Series(reporting, index=raw.index)[keep] if reporting else kept(currency).astype(object),
@@ -341,6 +341,18 @@ def subscriptions_from_frame(
         open_end_sentinels=open_ends, rates_source=rates_source,
         rows_after_last_rate=after_last_rate,
     )
+
+
+def _rounded_mrr(mrr: pd.Series, factors: pd.Series) -> pd.Series:
+    """`round(mrr × factor, 6)` per row (micro-units, as the engine holds them), computed in one buffer."""
+    if not (isinstance(factors, pd.Series) and factors.index.equals(mrr.index)):
+        return np.round(mrr.astype(float) * factors.astype(float) * _MICRO) / _MICRO
+    out = mrr.to_numpy(dtype=float, copy=True)
+    out *= factors.to_numpy(dtype=float)
+    out *= _MICRO
+    np.round(out, out=out)
+    out /= _MICRO
+    return pd.Series(out, index=mrr.index, copy=False)
 
 
 def _str_cells(values: pd.Series) -> pd.Series:
