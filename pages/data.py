@@ -130,9 +130,9 @@ if len(flagged) or notes:
 st.subheader(tr("Preview"))
 tab_subs, tab_cust = st.tabs([tr("Subscriptions"), tr("Customers")])
 with tab_subs:
-    render.table_with_exports(subs.head(1000), "subscriptions", key="preview_subs")
+    render.preview_with_exports(subs, "subscriptions", key="preview_subs")
 with tab_cust:
     if data.customers is None:
         st.caption(tr("No customers file loaded: segments are not available."))
     else:
-        render.table_with_exports(data.customers.table.head(1000), "customers", key="preview_customers")
+        render.preview_with_exports(data.customers.table, "customers", key="preview_customers")

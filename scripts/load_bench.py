@@ -180,6 +180,69 @@ async def drive(urls: list[str], count: int, files: tuple[Path, Path]) -> list[S
     return sessions
 
 
+async def protocol_founder(url: str, files: tuple[Path, Path], session: Session, start: asyncio.Event) -> None:
+    """The same steps as `founder`, spoken as Streamlit's websocket protocol (`load_protocol.py`): each timed from
+    the request to the server's `script_finished`, so the figures are the server's answer without a browser."""
+    from load_protocol import ProtocolSession
+
+    client = ProtocolSession(url)
+    await start.wait()
+    step = "open"
+    try:
+        t0 = time.perf_counter()
+        await client.connect()
+        await client.run(timeout=STEP_TIMEOUT_MS / 1000)
+        session.seconds["open"] = time.perf_counter() - t0
+        step = "Data page"
+        session.seconds["Data page"] = await client.run(page="Data", timeout=STEP_TIMEOUT_MS / 1000)
+        step = "upload + load 20k"
+        t0 = time.perf_counter()
+        subscriptions = await client.upload("upload_subscriptions", files[0])
+        await client.run(page="Data", states=[subscriptions], timeout=STEP_TIMEOUT_MS / 1000)
+        people = await client.upload("upload_customers", files[1])
+        await client.run(page="Data", states=[subscriptions, people], timeout=STEP_TIMEOUT_MS / 1000)
+        await client.run(page="Data", states=[subscriptions, people, client.press("load_files")],
+                         timeout=STEP_TIMEOUT_MS / 1000)
+        if not any(LOADED in text for text in client.texts):
+            raise RuntimeError("no 'Loaded' message after Load files")
+        session.seconds["upload + load 20k"] = time.perf_counter() - t0
+        for label in PAGES:
+            step = label
+            session.seconds[label] = await client.run(page=label, timeout=STEP_TIMEOUT_MS / 1000)
+        if client.exceptions:
+            raise RuntimeError(f"exception shown: {client.exceptions[0]}")
+    except Exception as exc:  # a timeout or a refused step: the session's error, the run goes on
+        session.errors.append(f"{step}: {type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}")
+    finally:
+        await client.close()
+    log(f"session {session.number}: " + ", ".join(f"{k} {v:.1f} s" for k, v in session.seconds.items())
+        + (f" — {len(session.errors)} error(s)" if session.errors else ""))
+
+
+async def drive_protocol(urls: list[str], count: int, files: tuple[Path, Path]) -> list[Session]:
+    from load_protocol import ProtocolSession
+
+    sessions = [Session(i + 1) for i in range(count)]
+    for url in urls:  # a fresh process imports the app and loads the shared sample on its first run
+        client = ProtocolSession(url)
+        t0 = time.perf_counter()
+        await client.connect()
+        await client.run()
+        WARM_UP.append(time.perf_counter() - t0)
+        await client.close()
+    start = asyncio.Event()
+    tasks = [asyncio.create_task(protocol_founder(urls[i % len(urls)], files, s, start)) for i, s in enumerate(sessions)]
+    await asyncio.sleep(0.1)
+    start.set()
+    done, pending = await asyncio.wait(tasks, timeout=RUN_TIMEOUT_S)
+    for task in pending:
+        task.cancel()
+    for session, task in zip(sessions, tasks, strict=True):
+        if task in pending:
+            session.errors.append(f"still running after {RUN_TIMEOUT_S} s (cancelled)")
+    return sessions
+
+
 def percentile(values: list[float], q: float) -> float:
     """Nearest-rank percentile: with 10 values p95 is the largest, p50 the fifth."""
     ordered = sorted(values)
@@ -231,10 +294,13 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def report(sessions: list[Session], customers: int, servers: int, cpu: float, per_step: dict[str, float]) -> tuple[str, bool]:
+def report(sessions: list[Session], customers: int, servers: int, cpu: float, per_step: dict[str, float],
+           clients: str = "browser") -> tuple[str, bool]:
     steps = ["open", "Data page", "upload + load 20k", *PAGES]
+    how = ("headless Chromium, seconds from action to page settled" if clients == "browser" else
+           "Streamlit's websocket protocol without a browser, seconds from request to the server's script_finished")
     lines = [f"## {len(sessions)} concurrent sessions on {servers} server process{'es' if servers > 1 else ''}, each "
-             f"loading a {customers:,}-customer export (headless Chromium, seconds from action to page settled)", "",
+             f"loading a {customers:,}-customer export ({how})", "",
              "| step | sessions | p50 s | p95 s | max s | target (p95) | met | server CPU s, one session | × sessions per process |",
              "|---|---:|---:|---:|---:|---|---|---:|---:|"]
     per_process = math.ceil(len(sessions) / servers)
@@ -271,6 +337,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="./dev bench --load", description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=10, help="concurrent browser sessions (default 10, at most 20)")
     parser.add_argument("--customers", type=int, default=20_000, help="customers in each uploaded export (default 20000)")
+    parser.add_argument("--clients", choices=("browser", "protocol"), default="browser",
+                        help="browser: headless Chromium sessions (what a user sees, browsers included); protocol: "
+                             "the same steps over Streamlit's websocket protocol, no browser (the server's side)")
     parser.add_argument("--servers", type=int, default=1,
                         help="app processes, sessions spread over them as a sticky proxy would (default 1, at most 4)")
     args = parser.parse_args(argv)
@@ -279,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--sessions must be between 1 and 20")
     if not 1 <= args.servers <= 4:
         parser.error("--servers must be between 1 and 4")
-    if not Path(CHROMIUM).exists():
+    if args.clients == "browser" and not Path(CHROMIUM).exists():
         print(f"error: {CHROMIUM} is missing (./dev test installs Debian's chromium)", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="load-bench-") as folder:
@@ -291,14 +360,15 @@ def main(argv: list[str] | None = None) -> int:
             log(f"servers on {', '.join(s.url for s in servers)}; {args.sessions} sessions start together")
             LOADAVG.append(" ".join(f"{x:.1f}" for x in os.getloadavg()))
             before = sum(cpu_seconds(s.process.pid) for s in servers)
-            sessions = asyncio.run(drive([s.url for s in servers], args.sessions, files))
+            drive_sessions = drive if args.clients == "browser" else drive_protocol
+            sessions = asyncio.run(drive_sessions([s.url for s in servers], args.sessions, files))
             cpu = sum(cpu_seconds(s.process.pid) for s in servers) - before
         finally:
             for server in servers:
                 server.stop()
         log("server CPU per step, one session (AppTest) …")
         per_step = server_cpu(files)
-    text, met = report(sessions, args.customers, args.servers, cpu, per_step)
+    text, met = report(sessions, args.customers, args.servers, cpu, per_step, args.clients)
     print(text)
     print(f"\nTargets met: {'yes' if met else 'no'}")
     return 0 if met else 1

@@ -107,11 +107,16 @@ def segment_mask(model: SnapshotModel, customers: pd.DataFrame | None, segment: 
 
 
 def _lifetime(model: SnapshotModel, rows: np.ndarray, periods: pd.PeriodIndex) -> np.ndarray:
-    """1 / mean monthly logo churn over the 6 months ending with each period's last month."""
+    """1 / mean monthly logo churn over the 6 months ending with each period's last month.
+
+    The monthly counts come from each customer's runs of active months (`SnapshotModel.runs`):
+    the same integers as the monthly movements, without the customers × months matrix, so a
+    yearly query needs no monthly snapshot matrix for them.
+    """
     if len(model.months) == 0 or len(periods) == 0:
         return np.full(len(periods), np.nan)
-    monthly = movements(model.changes("month").select(rows))
-    churn = _ratio(monthly["customers_churned"], monthly["customers_start"], scale=1.0)
+    start, churned = model.runs().monthly_churn(len(model.months), rows)
+    churn = _ratio(churned, start, scale=1.0)
     series = pd.Series(churn).rolling(LIFETIME_MONTHS, min_periods=1).mean().to_numpy()
     rate = series[model.columns(periods)]
     out = np.full(len(periods), np.nan)
@@ -130,43 +135,44 @@ def renewed_spans(model: SnapshotModel) -> np.ndarray:
 
 
 def _renewed(model: SnapshotModel) -> np.ndarray:
-    spans = model.spans
-    code = spans["code"].to_numpy()
-    start = spans["start"].to_numpy(dtype="datetime64[ns]")
-    end = spans["end"].to_numpy(dtype="datetime64[ns]")
-    order = np.argsort(code, kind="stable")
-    c, s_start, s_end = code[order], start[order], end[order]
-    group_first = np.searchsorted(c, c, side="left")
-    group_size = np.searchsorted(c, c, side="right") - group_first
-    ending = np.flatnonzero(~np.isnat(s_end))
-    sizes = group_size[ending]
-    left = np.repeat(ending, sizes)
-    offset = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-    right = np.repeat(group_first[ending], sizes) + offset
-    day = s_end[left]
-    # A span never covers its own end day (it stops the day before), so no pair needs excluding.
-    covers = (s_start[right] <= day) & (np.isnat(s_end[right]) | (s_end[right] > day))
-    renewed = np.zeros(len(code), dtype=bool)
-    renewed[order] = np.bincount(left[covers], minlength=len(code)) > 0
+    # With the spans sorted by (customer, start), the last span of customer c starting on or before
+    # an end day d is a binary search away, and the latest end among c's spans up to there (a running
+    # maximum, an open end as the largest) says whether one of them still runs on d.  A span never
+    # covers its own end day (it stops the day before), so it never renews itself.
+    spans = model.span_order()
+    renewed = np.zeros(len(spans.order), dtype=bool)
+    if len(spans.order) == 0:
+        return renewed
+    width = spans.top + 1
+    start_key = spans.code * width + spans.start
+    reach = np.maximum.accumulate(spans.code * width + spans.end)
+    ending = np.flatnonzero(spans.end < spans.top)
+    day_key = spans.code[ending] * width + spans.end[ending]
+    last = np.searchsorted(start_key, day_key, side="right") - 1
+    # `last` may fall on an earlier customer (none of c's spans starts by d): its reach is below c's keys.
+    renewed[spans.order[ending]] = (last >= 0) & (reach[np.maximum(last, 0)] > day_key)
     return renewed
 
 
 def _renewal_rate(model: SnapshotModel, rows: np.ndarray, periods: pd.PeriodIndex) -> np.ndarray:
     """Share of paid spans ending in P whose customer has another paid span running that day."""
     out = np.full(len(periods), np.nan)
-    if len(periods) == 0 or model.spans.empty:
+    if len(periods) == 0 or len(model.paid.code) == 0:
         return out
-    spans = model.spans
-    end = spans["end"].to_numpy(dtype="datetime64[ns]")
+    end = model.paid.end
     first_day = np.datetime64(periods[0].start_time.normalize(), "ns")
     last_day = np.datetime64(periods[-1].end_time.normalize(), "ns")
     keep = ~np.isnat(end) & (end >= first_day) & (end <= last_day)
     if not rows.all():
-        keep &= rows[spans["code"].to_numpy()]
+        keep &= rows[model.paid.code]
     if not keep.any():
         return out
-    starts = periods.start_time.normalize().to_numpy(dtype="datetime64[ns]")
-    position = np.searchsorted(starts, end[keep], side="right") - 1
+    # The period of each end: the last period starting on or before its day (periods start at midnight),
+    # read from a table of every day of the window (a gather instead of a binary search per span).
+    starts = periods.start_time.normalize().to_numpy(dtype="datetime64[D]").view(np.int64)
+    lowest = int(starts[0])
+    table = np.searchsorted(starts, np.arange(lowest, int(last_day.astype("datetime64[D]").view(np.int64)) + 1), side="right") - 1
+    position = table[end[keep].astype("datetime64[D]").view(np.int64) - lowest]
     ended = np.bincount(position, minlength=len(periods)).astype(float)
     renewed = np.bincount(position, weights=renewed_spans(model)[keep].astype(float), minlength=len(periods))
     return _ratio(renewed, ended)
