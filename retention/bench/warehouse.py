@@ -42,6 +42,7 @@ from retention.engine.query import Query
 
 TODAY = pd.Timestamp("2024-12-31")
 DUCKDB_MEMORY = "8GB"
+STEPS = ("metrics month", "metrics quarter", "metrics year", "cohorts month")
 
 
 def parse_count(text: str) -> int:
@@ -274,11 +275,19 @@ def main(argv: Sequence[str] | None = None, out=print) -> int:
     parser.add_argument("--duckdb", default="1M,3M,10M", help="DuckDB file sizes in spans (default 1M,3M,10M)")
     parser.add_argument("--postgres", default="1M", help="PostgreSQL sizes (default 1M; empty for none)")
     parser.add_argument("--spark", default="1M", help="Spark local sizes (default 1M; empty for none)")
+    parser.add_argument("--steps", default=",".join(STEPS),
+                        help=f"steps to run, comma-separated (default all: {', '.join(STEPS)}; PostgreSQL and Spark run"
+                             " the monthly ones only)")
     args = parser.parse_args(argv)
+    chosen = [x.strip() for x in args.steps.split(",") if x.strip()]
+    unknown = sorted(set(chosen) - set(STEPS))
+    if unknown:
+        parser.error(f"unknown step {', '.join(unknown)}: use {', '.join(STEPS)}")
     # `timeout` and `kill` send SIGTERM: leave through the context managers, so the temporary DuckDB
     # files are deleted and the throwaway PostgreSQL and Spark are stopped, never left running
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
-    steps = ["metrics month", "metrics quarter", "metrics year", "cohorts month"]
+    steps = [x for x in STEPS if x in chosen]
+    monthly = [x for x in steps if x.endswith("month")]
     records: list[dict[str, object]] = []
     started = time.perf_counter()
     info = machine()
@@ -307,7 +316,7 @@ def main(argv: Sequence[str] | None = None, out=print) -> int:
                 info["postgresql"] = str(con.raw_sql("SHOW server_version").fetchone()[0])
                 pid = int(con.raw_sql("SELECT pg_backend_pid()").fetchone()[0])
                 out(f"postgres {_label(n)} spans generated (with index and ANALYZE) in {time.perf_counter() - t0:,.1f} s")
-                records += run_engine("postgres", n, table, steps[:1] + steps[3:], out, lambda pid=pid: pid)
+                records += run_engine("postgres", n, table, monthly, out, lambda pid=pid: pid)
                 con.disconnect()
     if args.spark.strip():
         import pyspark
@@ -322,7 +331,7 @@ def main(argv: Sequence[str] | None = None, out=print) -> int:
                 t0 = time.perf_counter()
                 table = spark_spans(session, n)
                 out(f"spark {_label(n)} spans generated and cached in {time.perf_counter() - t0:,.1f} s")
-                records += run_engine("spark", n, table, steps[:1] + steps[3:], out, lambda: jvm)
+                records += run_engine("spark", n, table, monthly, out, lambda: jvm)
     frame = pd.DataFrame(records)
     out("")
     for key in ("postgresql", "spark", "java"):
