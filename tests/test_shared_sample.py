@@ -89,3 +89,71 @@ def test_a_private_copy_is_still_available() -> None:
     assert private is not shared
     assert private.engine().model().mrr.flags.writeable
     pd.testing.assert_frame_equal(private.subscriptions.table, shared.subscriptions.table)
+
+
+def _result_fingerprint(value) -> str:
+    """A hash of one shared result: a table's cells, a figure's JSON, else its repr."""
+    import plotly.graph_objects as go
+
+    if isinstance(value, go.Figure):
+        return hashlib.sha256(value.to_json().encode()).hexdigest()
+    if isinstance(value, pd.DataFrame):
+        digest = hashlib.sha256(repr(list(value.columns)).encode())
+        digest.update(pd.util.hash_pandas_object(value.astype(str), index=True).to_numpy().tobytes())
+        return digest.hexdigest()
+    return hashlib.sha256(repr(value).encode()).hexdigest()
+
+
+def test_results_derived_from_the_sample_are_shared_and_no_session_changes_them() -> None:
+    """What one session computed from the sample (tables, figures) another session reuses as is, and going
+    through every page with other periods and segments leaves every stored result as it was."""
+    import ui.sample
+    import ui.state
+
+    first = _session()
+    for page in PAGES:
+        first.switch_page(page).run()
+        assert not first.exception, (page, [e.value for e in first.exception])
+    store = ui.sample.shared_results(ui.state.SAMPLE_DIR)
+    before = {key: _result_fingerprint(value) for key, value in store.items()}
+    figures = [key for key in before if key[0] == "figure"]
+    assert figures and any(key[0] == "history" for key in before)
+    stored_figure = dict(store.items())[figures[0]]
+
+    second = _session()  # a new browser tab: its Overview draws the figures the first one built
+    assert dict(store.items())[figures[0]] is stored_figure
+    for page in PAGES:
+        second.switch_page(page).run()
+        assert not second.exception, (page, [e.value for e in second.exception])
+    second.switch_page("pages/overview.py").run()
+    second.sidebar.segmented_control(key="granularity").set_value("quarter").run()
+    attribute = next(a for a in second.sidebar.selectbox(key="segment_attribute").options if a != "All customers")
+    second.sidebar.selectbox(key="segment_attribute").set_value(attribute).run()
+    for page in PAGES:
+        second.switch_page(page).run()
+        assert not second.exception, (page, [e.value for e in second.exception])
+    after = dict(store.items())
+    changed = [key for key, print_ in before.items() if key in after and _result_fingerprint(after[key]) != print_]
+    assert not changed, f"a session changed shared results: {changed[:5]}"
+
+
+def test_a_users_upload_never_reaches_the_shared_results(tmp_path: Path) -> None:
+    """After a session loads its own file, what it computes stays in its session."""
+    import ui.sample
+    import ui.state
+
+    at = _session()
+    at.switch_page("pages/data.py").run()
+    upload = "customer_id,start_date,end_date,mrr\nzeta-1,2024-01-01,,123\nzeta-2,2024-02-01,,77\n"
+    at.file_uploader(key="upload_subscriptions").set_value(("subscriptions.csv", upload.encode(), "text/csv")).run()
+    at.button(key="load_files").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    store = ui.sample.shared_results(ui.state.SAMPLE_DIR)
+    shared_before = [key for key, _ in store.items()]
+    for page in ("pages/overview.py", "pages/revenue.py", "pages/cohorts.py"):
+        at.switch_page(page).run()
+        assert not at.exception, [e.value for e in at.exception]
+    own = at.session_state["results"]
+    assert any(key[0] == "history" for key in own)  # the upload's metrics and figures are in the session
+    assert any(key[0] == "figure" for key in own)
+    assert [key for key, _ in store.items()] == shared_before  # and nothing of them in the shared store

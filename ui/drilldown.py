@@ -33,7 +33,8 @@ def selectable(fig: go.Figure, key: str) -> list[dict[str, Any]]:
     Hover switches to "closest": with Plotly's unified x hover a click selects every trace at that
     period, and the list could not tell the churned bar from the new one the user clicked.
     """
-    fig.update_layout(hovermode="closest")
+    if fig.layout.hovermode != "closest":  # a cached figure (maybe shared, see `ui.sample`) has it already
+        fig.update_layout(hovermode="closest")
     event = st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False},
                             on_select="rerun", selection_mode="points")
     try:

@@ -27,13 +27,14 @@ def inputs(view: state.View) -> ForecastInputs:
 
 def cached_with_status(key: tuple, compute: Callable[[], T], label: str) -> T:
     """A cached result; computing it (about a second) shows a status box while it runs."""
-    results = st.session_state.setdefault("results", {})
-    if key not in results:
+    def with_status() -> T:
         box = st.empty()
         with box.status(label):
-            results[key] = compute()
+            value = compute()
         box.empty()  # the box only says what is running; once done, the results speak
-    return results[key]
+        return value
+
+    return state.cached(key, with_status)
 
 
 def report_parts(view: state.View, tr, currency: str):

@@ -94,8 +94,11 @@ def selectable_chart(fig: go.Figure | Callable[[], go.Figure], key: str, depends
     """A clickable chart (`ui.drilldown.selectable`) with the same cache and empty state as `chart`."""
     from ui import drilldown
 
-    fig = figure(fig, key, depends_on)
-    return drilldown.selectable(fig, key) if _drawable(fig, empty) else []
+    def closest(figure_: go.Figure) -> go.Figure:
+        return figure_.update_layout(hovermode="closest")  # see `drilldown.selectable`
+
+    built = figure((lambda: closest(fig())) if callable(fig) else fig, key, depends_on)
+    return drilldown.selectable(built, key) if _drawable(built, empty) else []
 
 
 def _unique(headers: list[str]) -> list[str]:

@@ -175,11 +175,20 @@ def report_meta(v: View, table: pd.DataFrame) -> dict[str, object]:
 
 
 def cached(key: tuple, compute):
-    """A per-session result cache keyed by what the result depends on (cleared when data changes)."""
+    """A result cache keyed by what the result depends on: per session (cleared when data changes), and for
+    the built-in sample shared by every session (`ui.sample.SharedResults`: nobody's private data, the same
+    answer for everyone asking the same question)."""
+    if showing_shared_sample():
+        return sample.shared_results(SAMPLE_DIR).get(key, compute)
     results = st.session_state.setdefault("results", {})
     if key not in results:
         results[key] = compute()
     return results[key]
+
+
+def showing_shared_sample() -> bool:
+    """True when this session shows the process-wide sample object (not a private copy or the user's data)."""
+    return data_source() == "sample" and st.session_state.get("dataset") is shared_sample()
 
 
 def extra_table(kind: str, v: View) -> pd.DataFrame | None:

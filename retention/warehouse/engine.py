@@ -134,13 +134,15 @@ class IbisEngine(Engine):
                       calendar: ir.Table, n: int) -> pd.DataFrame:
         """One backend query: counts, movements, rates, lifetime and renewals of every period."""
         spans = self._spans(segment)
-        snaps = steps.customer_snapshots(spans, calendar)
-        rates = steps.period_rates(steps.period_movements(steps.changes(snaps, n), calendar))
         if granularity == "month":
+            snaps = steps.customer_snapshots(spans, calendar)
+            rates = steps.period_rates(steps.period_movements(steps.changes(snaps, n), calendar))
             monthly = rates
-        else:
+        else:  # one range join: the quarter's (year's) snapshots are picked from the monthly grid
             month_frame, month_cal = self._calendar("month", as_of)
             month_snaps = steps.customer_snapshots(spans, month_cal)
+            snaps = steps.coarser_snapshots(month_snaps, calendar)
+            rates = steps.period_rates(steps.period_movements(steps.changes(snaps, n), calendar))
             monthly = steps.period_movements(steps.changes(month_snaps, len(month_frame)), month_cal)
         life = steps.monthly_lifetime(monthly)
         renewal = steps.renewals(spans, steps.paid_spans(self.subscriptions), calendar)

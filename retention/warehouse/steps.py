@@ -2,6 +2,7 @@
 
     paid_spans          span            trials cut off, free and empty spans dropped (§1)
     customer_snapshots  customer × p    MRR at each period's snapshot, by a range join on the calendar (§2)
+    coarser_snapshots   customer × p    a quarter's or year's snapshots picked from the monthly ones
     changes             customer × p    previous and current MRR by LAG per customer, plus a churn row the
                                         period after a run ends; first-active flag (§3, §4)
     period_movements    p               counts and MRR movements, start = LAG(end) (§3, §4)
@@ -56,6 +57,19 @@ def customer_snapshots(spans: ir.Table, calendar: ir.Table) -> ir.Table:
         [spans.start <= calendar.snap, spans.end.isnull() | (spans.end > calendar.snap)],
     )
     return joined.group_by(["customer_id", "p"]).aggregate(mrr=joined.mrr.sum().cast("int64"))
+
+
+def coarser_snapshots(monthly: ir.Table, calendar: ir.Table) -> ir.Table:
+    """customer_id, p, mrr at each snapshot of a quarter or year calendar, taken from the monthly snapshots.
+
+    A quarter's (year's) snapshot is its last day, which is its last month's snapshot: the calendar's
+    `month` column numbers that month as the monthly calendar does, so an equality join picks it.  The
+    metrics of a coarser period need the monthly grid anyway (lifetime), so the spans are range-joined
+    and grouped once per query instead of twice.
+    """
+    cal = calendar.select(q=calendar.p, q_month=calendar.month)
+    joined = monthly.join(cal, monthly.p == cal.q_month)
+    return joined.select("customer_id", p=joined.q.cast("int64"), mrr=joined.mrr)
 
 
 def changes(snapshots: ir.Table, periods: int) -> ir.Table:
