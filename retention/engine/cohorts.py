@@ -104,29 +104,30 @@ def cohort_table(
     """
     granularity = check_granularity(granularity)
     basis = check_basis(basis)
-    periods, mrr = model.matrix(granularity)
-    if rows is not None:
-        mrr = mrr[np.asarray(rows, dtype=bool)]
+    periods = model.periods(granularity)
     t = len(periods)
     window = window_slice(periods, granularity, start, end)
     lo, hi = window.start, window.stop
     if t == 0 or hi <= lo:
         return CohortTable(granularity, basis, [])
 
-    active = mrr > 0
-    ever = active.any(axis=1)
-    mrr, active = mrr[ever], active[ever]  # customers who were never active belong to no cohort
-    cohort = np.argmax(active, axis=1)  # first active snapshot
-    r, j = np.nonzero(active)  # every active cell
-    k = cohort[r]
-    age = j - k
-    inside = (k >= lo) & (k < hi) & (j < hi)  # cohort shown and cell's snapshot inside the window
-    flat = k[inside] * t + age[inside]
-    counts = np.bincount(flat, minlength=t * t).reshape(t, t)
+    # Read off each customer's runs of active snapshots, not the customers × periods matrix: a run
+    # [s, e) of a customer of cohort K adds 1 to ages s-K … e-K-1 of row K (a difference array
+    # summed along the age), and a paid span adds its MRR to the ages it covers.  Cells whose
+    # snapshot is after the window's end (age ≥ hi - K) are never read.
+    runs = model.runs(granularity)
+    heads = np.ones(len(runs.code), dtype=bool)
+    heads[1:] = runs.code[1:] != runs.code[:-1]  # runs are sorted by customer, then start
+    cohort = np.full(len(model.customer_ids), -1, dtype=np.int64)
+    cohort[runs.code[heads]] = runs.start[heads]  # first active snapshot; -1: never active
+    members = (cohort >= lo) & (cohort < hi)
+    if rows is not None:
+        members &= np.asarray(rows, dtype=bool)
+    counts = _triangle(t, cohort, members, runs.code, runs.start, runs.end, None)
     if basis == "revenue":
-        # float64 sums of integer micro-units are exact below 2**53; rounding keeps cents clean.
-        weights = mrr[r[inside], j[inside]].astype(np.float64)
-        cells = np.round(np.bincount(flat, weights=weights, minlength=t * t).reshape(t, t) / MICRO, 6)
+        spans = model.period_positions(granularity)
+        # int64 micro-units summed exactly, then currency units; rounding keeps cents clean.
+        cells = np.round(_triangle(t, cohort, members, spans.code, spans.start, spans.end, spans.micro) / MICRO, 6)
     else:
         cells = counts.astype(np.float64)
 
@@ -141,6 +142,27 @@ def cohort_table(
         out.append(CohortRow(label(periods[c]), periods[c], int(size) if basis == "customers" else float(size),
                              int(counts[c, 0]), values, percent))
     return CohortTable(granularity, basis, out)
+
+
+def _triangle(t: int, cohort: np.ndarray, members: np.ndarray, code: np.ndarray, start: np.ndarray, end: np.ndarray,
+              weight: np.ndarray | None) -> np.ndarray:
+    """t × t cells (cohort, age): each interval [start, end) of a member customer adds `weight` (1 when
+    None) to the ages it covers in its customer's cohort row."""
+    keep = members[code]
+    k, s, e = cohort[code[keep]], start[keep], end[keep]
+    size = (t + 1) * (t + 1)  # row K, column age; column t: past the grid
+    enter, leave = k * (t + 1) + (s - k), k * (t + 1) + (e - k)
+    if weight is None:
+        diff = np.bincount(enter, minlength=size) - np.bincount(leave, minlength=size)
+    else:
+        w = weight[keep]
+        if float(np.abs(w).sum(dtype=np.float64)) < 2.0**52:  # float sums of integers are exact below 2**53
+            diff = np.rint(np.bincount(enter, w.astype(np.float64), size) - np.bincount(leave, w.astype(np.float64), size))
+            diff = diff.astype(np.int64)
+        else:
+            diff = np.zeros(size, dtype=np.int64)
+            np.add.at(diff, np.concatenate([enter, leave]), np.concatenate([w, -w]))
+    return np.cumsum(diff.astype(np.int64).reshape(t + 1, t + 1), axis=1)[:t, :t]
 
 
 def average_retention_curve(table: CohortTable) -> pd.DataFrame:

@@ -39,6 +39,7 @@ class NumpyEngine(Engine):
         self.customers = customers
         self._models: dict[pd.Timestamp, SnapshotModel] = {}
         self._rows: dict[tuple, np.ndarray] = {}
+        self._values: dict[tuple, np.ndarray] = {}
         self._as_of: pd.Timestamp | None = None
         self._names: pd.Series | None = None
         self._segments: dict[str, list[str]] | None = None
@@ -69,8 +70,22 @@ class NumpyEngine(Engine):
         model = self.model(as_of)
         key = (segment, model.as_of)
         if key not in self._rows:
-            self._rows[key] = members(model.customer_ids, self.customers, segment)
+            if segment is None:
+                self._rows[key] = members(model.customer_ids, self.customers, None)
+            else:  # the same rule as `members`, on the attribute's values read once per attribute and day
+                self._rows[key] = self._attribute(segment[0], as_of) == str(segment[1]).strip()
         return self._rows[key]
+
+    def _attribute(self, attribute: str, as_of: pd.Timestamp | None = None) -> np.ndarray:
+        """Each model row's value of a customer attribute (see `membership.attribute_values`), read once per
+        attribute and day: the Segments page asks for every value of an attribute in turn."""
+        model = self.model(as_of)
+        key = (attribute, model.as_of)
+        if key not in self._values:
+            values = attribute_values(model.customer_ids, self.customers, attribute)
+            values.flags.writeable = False  # shared by every query (and, for the built-in sample, every session)
+            self._values[key] = values
+        return self._values[key]
 
     # -- the interface ------------------------------------------------------------------------
     def period_labels(self, query: Query) -> list[str]:
@@ -90,7 +105,7 @@ class NumpyEngine(Engine):
         rows = None if query.segment is None else self.rows(query.segment, query.as_of)
         frame = first_runs(model, rows)
         if by is not None:
-            frame["segment"] = attribute_values(model.customer_ids, self.customers, by)[frame["row"].to_numpy()]
+            frame["segment"] = self._attribute(by, query.as_of)[frame["row"].to_numpy()]
         return Lifetimes(frame.drop(columns="row"), by)
 
     def segments(self) -> dict[str, list[str]]:
@@ -103,7 +118,7 @@ class NumpyEngine(Engine):
         return {column: list(values) for column, values in self._segments.items()}
 
     def segment_values(self, attribute: str, *, as_of: pd.Timestamp | None = None) -> list[str]:
-        return ordered_values(attribute_values(self.model(as_of).customer_ids, self.customers, attribute))
+        return ordered_values(self._attribute(attribute, as_of))
 
     def segment_customers(self, segment: Segment | None) -> set[str] | None:
         if segment is None:

@@ -1,10 +1,12 @@
 """The snapshot matrix: every customer's MRR at every month-end (METRICS.md §2).
 
-Everything else (customer counts, MRR movements, cohorts, survival) is read off this one
-matrix, so it is built once per data set and cached; changing period, window or segment only
-selects rows and columns.  Quarter and year snapshots are month-end snapshots too (the last
-month of the quarter or year), so coarser granularities are column subsets, which keeps the
-month, quarter and year numbers consistent by construction.
+Customer counts and MRR movements are read off this one matrix (or its sparse changes), built
+once per data set and cached; changing period, window or segment only selects rows and columns.
+Quarter and year snapshots are month-end snapshots too (the last month of the quarter or year),
+so coarser granularities are column subsets, which keeps the month, quarter and year numbers
+consistent by construction.  The matrix is built on first use: a cold quarterly or yearly query
+sums only its own columns from the spans, and monthly churn, cohorts and survival read each
+customer's runs of active snapshots (`Runs`), which are the same numbers without the matrix.
 
 MRR is held as integer micro-units (1e-6 of the currency) so that sums are exact and "active"
 (MRR > 0) never depends on floating-point residue after a subscription ends.
@@ -173,9 +175,18 @@ class SnapshotModel:
         """The live paid spans on the monthly grid, by customer then start (cached)."""
         return self.memo("positions", lambda: SpanPositions.of(self.paid, self.months, self.span_order().order))
 
-    def runs(self) -> Runs:
-        """Each customer's runs of consecutive active months (cached): monthly counts without the matrix."""
-        return self.memo("runs", lambda: Runs.of(self.positions(), len(self.months)))
+    def runs(self, granularity: Granularity = "month") -> Runs:
+        """Each customer's runs of consecutive active snapshots of a granularity (cached): counts per
+        period and cohorts without the matrix."""
+        if granularity == "month":
+            return self.memo("runs", lambda: Runs.of(self.positions(), len(self.months)))
+        return self.memo(f"runs:{granularity}", lambda: Runs.of(self.period_positions(granularity), len(self.periods(granularity))))
+
+    def period_positions(self, granularity: Granularity) -> SpanPositions:
+        """The live paid spans on the grid of `granularity`'s snapshots (the monthly positions for month)."""
+        if granularity == "month":
+            return self.positions()
+        return self.positions().on(self.columns(self.periods(granularity)))
 
     def _build_matrix(self) -> np.ndarray:
         # At 200k customers × 48 months every extra copy of the matrix costs tens of milliseconds, so
@@ -289,6 +300,15 @@ class SpanPositions:
         rows = order[live]
         return cls(paid.code[rows], start[live].astype(np.int64), end[live].astype(np.int64), paid.micro[rows])
 
+    def on(self, columns: np.ndarray) -> SpanPositions:
+        """The same spans on a grid of some monthly snapshots only (`columns`, ascending): positions in it.
+
+        Still sorted by customer, then start (a span's first column grows with its first month)."""
+        table = np.searchsorted(columns, np.arange(int(self.end.max(initial=0)) + 1), side="left")
+        first, last = table[self.start], table[self.end]
+        seen = first < last
+        return SpanPositions(self.code[seen], first[seen], last[seen], self.micro[seen])
+
     def grid(self, n_customers: int, columns: np.ndarray, in_place: bool = False) -> tuple[np.ndarray, tuple]:
         """(customers × len(columns) MRR at the monthly snapshots `columns` (ascending), its changed cells).
 
@@ -300,11 +320,9 @@ class SpanPositions:
         below 2**53 (integers are exact there), which is several times faster than `np.add.at`.
         """
         k = len(columns)
-        # Active at column i when first <= i < last: the first column at or after a month, looked up.
-        table = np.searchsorted(columns, np.arange(int(self.end.max(initial=0)) + 1), side="left")
-        first, last = table[self.start], table[self.end]
-        seen = first < last
-        code, micro, first, last = self.code[seen], self.micro[seen], first[seen], last[seen]
+        # Active at column i when first <= i < last (`on`).
+        on = self if k and len(columns) == int(columns[-1]) + 1 else self.on(columns)
+        code, micro, first, last = on.code, on.micro, on.start, on.end
         ends = last < k
         keys = np.concatenate([code * k + first, code[ends] * k + last[ends]])
         values = np.concatenate([micro, -micro[ends]])
@@ -329,7 +347,7 @@ class SpanPositions:
 
 @dataclass(frozen=True)
 class Runs:
-    """Each customer's runs of consecutive active monthly snapshots: active from `start` up to `end` (exclusive).
+    """Each customer's runs of consecutive active snapshots: active from `start` up to `end` (exclusive).
 
     A customer is active at a snapshot when a paid span covers it, so its runs are the union of its
     spans' snapshot ranges: customers active and churning per month follow from where runs start
@@ -388,10 +406,9 @@ class Changes:
 
     @classmethod
     def from_matrix(cls, periods: pd.PeriodIndex, mrr: np.ndarray) -> Changes:
-        n, t = mrr.shape
-        padded = np.zeros((n, t + 1), dtype=np.int64)  # column 0: before the first period, nobody pays
-        padded[:, 1:] = mrr
-        diff = np.diff(padded, axis=1)
+        diff = np.empty(mrr.shape, dtype=np.int64)  # one array, not a padded copy and its diff
+        diff[:, :1] = mrr[:, :1]  # before the first period nobody pays
+        np.subtract(mrr[:, 1:], mrr[:, :-1], out=diff[:, 1:])
         row, col = np.nonzero(diff)  # row-major: each customer's changes in time order
         cur = mrr[row, col]
         return cls.from_cells(periods, row, col, cur - diff[row, col], cur)

@@ -99,16 +99,33 @@ def legend_text(line: BenchmarkLine, tr: Translator) -> str:
     return "<br>".join(lines)
 
 
-def _draw(fig: go.Figure, line: BenchmarkLine, xs: Sequence[object], tr: Translator, color: str, dash: str) -> None:
+def _draw(fig: go.Figure, line: BenchmarkLine, xs: Sequence[object], tr: Translator, color: str, dash: str) -> list[dict]:
+    """Adds the line's legend trace; returns its shapes (band and line) for `_add_shapes`."""
+    shapes = []
     if line.low is not None and line.high is not None:
-        fig.add_hrect(y0=line.low, y1=line.high, fillcolor=color, opacity=_BAND_OPACITY, line_width=0, layer="below")
-    fig.add_hline(y=line.value, line_dash=dash, line_color=color, line_width=1.5, layer="below")
+        shapes.append(_across(line.low, line.high, type="rect", fillcolor=color, opacity=_BAND_OPACITY,
+                              line={"width": 0}, layer="below"))
+    shapes.append(_across(line.value, line.value, type="line", line={"color": color, "dash": dash, "width": 1.5},
+                          layer="below"))
     if xs:
         fig.add_scatter(
             x=list(xs), y=[line.value] * len(xs), mode="lines", marker={"opacity": 0, "size": 8, "color": color},
             line={"color": color, "dash": dash, "width": 1.5}, name=legend_text(line, tr), showlegend=True,
             legendrank=REFERENCE_RANK, hovertemplate=_hover(line, tr), meta={"benchmark": line.id, "kind": line.kind},
         )
+    return shapes
+
+
+def _across(y0: float, y1: float, **style: object) -> dict:
+    """A shape across the plot's whole width between y0 and y1: what `add_hline`/`add_hrect` make."""
+    return {**style, "x0": 0, "x1": 1, "xref": "x domain", "y0": y0, "y1": y1, "yref": "y"}
+
+
+def _add_shapes(fig: go.Figure, shapes: list[dict]) -> None:
+    """Append shapes in one assignment.  Plotly's `add_hline` re-validates every shape already on the
+    figure each time (about 40 ms a line); one assignment validates each shape once."""
+    if shapes:
+        fig.layout.shapes = [*(shape.to_plotly_json() for shape in fig.layout.shapes), *shapes]
 
 
 def reference_line(fig: go.Figure, y: float, text: str, color: str, xs: Sequence[object] | None = None,
@@ -118,10 +135,9 @@ def reference_line(fig: go.Figure, y: float, text: str, color: str, xs: Sequence
     The line is a shape with its own legend entry, so it is no data trace (an empty chart stays empty).
     `xs` is accepted for symmetry with benchmark lines; a shape spans the whole width anyway.
     """
-    fig.add_hline(
-        y=y, line_dash=dash, line_color=color, line_width=1.5, layer="below", showlegend=True,
-        name="<br>".join(plotly_text(part) for part in _wrap(text)), legendrank=REFERENCE_RANK,
-    )
+    _add_shapes(fig, [_across(y, y, type="line", layer="below", line={"color": color, "dash": dash, "width": 1.5},
+                              showlegend=True, name="<br>".join(plotly_text(part) for part in _wrap(text)),
+                              legendrank=REFERENCE_RANK)])
     return fig
 
 
@@ -136,9 +152,11 @@ def add_benchmarks(
     """
     xs = _x_values(fig)
     styled = [(line, line.kind == "target") for line in lines] + [(line, True) for line in targets or ()]
+    shapes: list[dict] = []
     for line, target in styled:
         color, dash = (TARGET_COLOR, "dot") if target else (BENCHMARK_COLOR, "dash")
-        _draw(fig, line, xs, tr, color, dash)
+        shapes += _draw(fig, line, xs, tr, color, dash)
+    _add_shapes(fig, shapes)
     if styled:
         # Each legend entry takes two or three short lines under the chart; give them room instead of
         # squeezing the plot.

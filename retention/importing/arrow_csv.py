@@ -29,6 +29,10 @@ EMPTY_ATTR = "arrow_empty_columns"
 """`frame.attrs` key: per column, whether some (already stripped) cell is empty."""
 _SAMPLE_ROWS = 10_000
 """Rows looked at to tell an id column (distinct cells) from a column of repeated values."""
+_BLOCK = 1 << 20
+"""Bytes Arrow parses per block: small blocks keep its parse buffers small next to a 200 MB upload."""
+_QUOTE = re.compile(rb'"')
+_SPACED_QUOTE = re.compile(rb'[ \t]"')
 
 
 def _header(text: str, sep: str) -> list[str] | None:
@@ -45,54 +49,143 @@ def _header(text: str, sep: str) -> list[str] | None:
     return names
 
 
-def read_columns(text: str, sep: str) -> pd.DataFrame | None:
+def read_columns(text: str | bytes | memoryview, sep: str, head: str | None = None) -> pd.DataFrame | None:
     """A frame of stripped text columns, or None to read with pandas.
 
+    `text` is the file's text, or its UTF-8 bytes (without a byte-order mark) with `head`, the
+    decoded start of the file (the header and the first lines): the reader then parses the upload's
+    own bytes, so neither a decoded copy of the file nor a re-encoded one is ever made (issue 21:
+    a 200 MB upload must not cost three times its size before a cell is read).
+
     Columns with repeated cells are Categoricals; columns of (nearly) unique ids are plain text.
+    Arrow's table is taken apart one column at a time, so its memory goes back as the columns
+    become pandas ones instead of both forms of every column living at once.
 
     The index is the record's row number as a spreadsheet shows it (header = row 1);
     `frame.attrs[EMPTY_ATTR]` says which columns have an empty cell, so no Python pass is needed.
     """
     import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
-    if '"' in text and (' "' in text or '\t"' in text) and re.search(r"(?:^|[\r\n]|" + re.escape(sep) + r")[ \t]+\"", text):
+    if isinstance(text, str):
+        head, body = text, memoryview(text.encode("utf-8"))
+    else:
+        body = memoryview(text)
+        head = head if head is not None else bytes(body).decode("utf-8")
+    has_quote = _QUOTE.search(body) is not None
+    if has_quote and (_SPACED_QUOTE.search(body) is not None
+                      and re.search(rb"(?:^|[\r\n]|" + re.escape(sep.encode("utf-8")) + rb")[ \t]+\"", body)):
         return None  # pandas' skipinitialspace reads `a, "b,c"` as two cells; Arrow would not
-    names = _header(text, sep)
+    names = _header(head, sep)
     if names is None:
         return None
     string = pa.string()
+    pool = pa.system_memory_pool()  # freed buffers go back to malloc, not into a pool that keeps them
     try:
-        table = pacsv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
-            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values='"' in text,
-                                             ignore_empty_lines=False),
+        batches = pacsv.open_csv(
+            pa.BufferReader(pa.py_buffer(body)),
+            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=has_quote, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, string), strings_can_be_null=False,
                                                  quoted_strings_can_be_null=False, check_utf8=False),
-            read_options=pacsv.ReadOptions(block_size=1 << 24),
+            read_options=pacsv.ReadOptions(block_size=_BLOCK),
+            memory_pool=pool,
         )
+        if batches.schema.names != names:
+            return None
+        columns = _Columns(names, pool)
+        for batch in batches:
+            columns.add(batch)
+        return columns.frame()
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, ValueError):
         return None  # ragged rows, blank lines in a multi-column file, …: pandas reads (or explains) them
-    if table.column_names != names:
-        return None
-    columns = {}
-    empty = []
-    for i, name in enumerate(names):
-        cells = pc.utf8_trim(table.column(i).combine_chunks(), characters=WHITESPACE)  # str.strip, in Arrow
-        empty.append(bool(len(cells)) and pc.any(pc.equal(pc.utf8_length(cells), 0)).as_py())
-        sample = cells.slice(0, _SAMPLE_ROWS)
-        if len(sample) > 100 and pc.count_distinct(sample).as_py() > len(sample) // 2:
-            columns[name] = cells.to_numpy(zero_copy_only=False)  # ids: nearly one distinct cell per row, plain text is cheaper
-            continue
-        encoded = cells.dictionary_encode()
-        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
-        categories = encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
-        columns[name] = pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype=object), validate=False)
-    frame = pd.DataFrame(columns, columns=names, copy=False)
-    frame.index = pd.RangeIndex(2, len(frame) + 2, name="row")
-    frame.attrs[EMPTY_ATTR] = empty
-    return frame
+
+
+class _Columns:
+    """The file's columns built batch by batch as Arrow's streaming reader parses the bytes (issue 21).
+
+    Only one block of Arrow cells lives at a time: each batch is stripped and turned into the
+    columns' final form at once (Python strings for id columns, dictionary codes for the others),
+    instead of Arrow holding every cell of the file while pandas builds its copy.  Which columns are
+    ids is decided on the first `_SAMPLE_ROWS` rows, as when the whole table was read first.
+    """
+
+    def __init__(self, names: list[str], pool) -> None:
+        self.names = names
+        self.pool = pool
+        self.waiting: list = []  # batches read before the first _SAMPLE_ROWS rows are in
+        self.waiting_rows = 0
+        self.ids: list[bool] | None = None
+        self.parts: list[list] = [[] for _ in names]
+        self.empty = [False] * len(names)
+        self.rows = 0
+
+    def add(self, batch) -> None:
+        if self.ids is None:
+            self.waiting.append(batch)
+            self.waiting_rows += batch.num_rows
+            if self.waiting_rows >= _SAMPLE_ROWS:
+                self._decide()
+            return
+        self._convert(batch)
+
+    def _decide(self) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        head = pa.Table.from_batches(self.waiting, schema=self.waiting[0].schema) if self.waiting else None
+        self.ids = []
+        for i in range(len(self.names)):
+            if head is None:
+                self.ids.append(False)
+                continue
+            sample = self._trim(head.column(i).slice(0, _SAMPLE_ROWS).combine_chunks())
+            self.ids.append(len(sample) > 100 and pc.count_distinct(sample).as_py() > len(sample) // 2)
+        del head
+        waiting, self.waiting = self.waiting, []
+        for batch in waiting:
+            self._convert(batch)
+
+    def _trim(self, cells):
+        import pyarrow.compute as pc
+
+        return pc.utf8_trim(cells, characters=WHITESPACE, memory_pool=self.pool)  # str.strip, in Arrow
+
+    def _convert(self, batch) -> None:
+        import pyarrow.compute as pc
+
+        self.rows += batch.num_rows
+        for i in range(len(self.names)):
+            cells = self._trim(batch.column(i))
+            if not self.empty[i] and len(cells):
+                self.empty[i] = bool(pc.any(pc.equal(pc.utf8_length(cells), 0)).as_py())
+            if self.ids[i]:
+                self.parts[i].append(cells.to_numpy(zero_copy_only=False))  # ids: one string per row, as pandas holds them
+            else:
+                self.parts[i].append(pc.dictionary_encode(cells, memory_pool=self.pool))
+
+    def frame(self) -> pd.DataFrame:
+        import pyarrow as pa
+
+        if self.ids is None:
+            self._decide()
+        columns = {}
+        for i, name in enumerate(self.names):
+            parts, self.parts[i] = self.parts[i], []
+            if self.ids[i]:
+                columns[name] = parts[0] if len(parts) == 1 else np.concatenate(parts) if parts else np.array([], dtype=object)
+                continue
+            if not parts:
+                encoded = pa.array([], type=pa.string()).dictionary_encode()
+            else:  # one dictionary for the column, its cells in order of first appearance as in a whole-column encode
+                encoded = pa.chunked_array(parts).unify_dictionaries(memory_pool=self.pool).combine_chunks(memory_pool=self.pool)
+            del parts
+            codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
+            categories = encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
+            columns[name] = pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype=object), validate=False)
+        frame = pd.DataFrame(columns, columns=self.names, copy=False)
+        frame.index = pd.RangeIndex(2, self.rows + 2, name="row")
+        frame.attrs[EMPTY_ATTR] = self.empty
+        return frame
 
 
 def plain_text(frame: pd.DataFrame) -> pd.DataFrame:

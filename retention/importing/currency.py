@@ -15,7 +15,7 @@ import pandas as pd
 
 from retention.i18n import N_
 from retention.importing.errors import LoadError
-from retention.importing.parse import parse_numbers
+from retention.importing.parse import by_distinct_categorical, parse_numbers
 from retention.importing.reader import read_table
 
 ZERO_DECIMAL = frozenset({"BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV",
@@ -111,15 +111,18 @@ def dated_conversion(
     """
     from retention.importing.ecb import ecb_rates  # the rates table is read only when a file needs it
 
-    codes = codes.fillna("").astype(str).str.strip().str.upper()
-    found = codes[codes.ne("")]
-    distinct = sorted(found.unique())
+    # Cleaned once per distinct code (a Categorical): a 3-million-row file has a handful of codes, and most files
+    # need no conversion at all, so the per-row form below is only made when rates are applied.
+    coded = by_distinct_categorical(codes, lambda cells: cells.str.strip().str.upper())
+    distinct = sorted(c for c in coded.cat.categories if c)
     target = normalise_code(reporting) if reporting else None
     user = check_rates(rates or {}, file)
     if target is None and len(distinct) <= 1:
         return None
     if target is not None and all(c == target or c in user for c in distinct):
         return None
+    codes = pd.Series(np.asarray(coded, dtype=object), index=codes.index)
+    found = codes[codes.ne("")]
     if target is None:
         target = str(found.value_counts().idxmax())
     ecb = ecb_rates()

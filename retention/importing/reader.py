@@ -217,6 +217,53 @@ _SPANS: contextvars.ContextVar[list[tuple[int, int]] | None] = contextvars.Conte
 codecs.register_error("retention-cp1252", _cp1252_fallback)
 
 
+_HEAD_BYTES = 2 << 20
+"""Bytes decoded for the delimiter and the header when Arrow parses the bytes themselves."""
+_VALIDATE_CHUNK = 1 << 20
+_NOT_ASCII_SPACE = re.compile(rb"[^\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f ]")
+
+
+def utf8_body(data: bytes) -> memoryview | None:
+    """The bytes of a UTF-8 file without its byte-order mark, when all of it is valid UTF-8 (and not UTF-16); else None.
+
+    Exactly the files `decode` decodes as `utf-8-sig`; checked a megabyte at a time, so no copy of the text is made.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(data[:4096]):
+        return None
+    view = memoryview(data)
+    if data.startswith(codecs.BOM_UTF8):
+        view = view[len(codecs.BOM_UTF8):]
+    check = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for start in range(0, len(view), _VALIDATE_CHUNK):
+            check.decode(view[start:start + _VALIDATE_CHUNK])
+        check.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return None
+    return view
+
+
+def _head_text(body: memoryview) -> str:
+    """The start of a UTF-8 file as text: all of it when small, else its first two megabytes (whole characters),
+    or more when those hold fewer lines than the delimiter sniffer looks at."""
+    if len(body) <= _HEAD_BYTES:
+        return str(body, "utf-8")
+    head = codecs.getincrementaldecoder("utf-8")().decode(body[:_HEAD_BYTES])  # a cut character is left out
+    if head.count("\n") > 21:
+        return head
+    return str(body, "utf-8")
+
+
+def _blank(body: memoryview, head: str) -> bool:
+    """`not text.strip()` for a UTF-8 file, without a stripped copy of the text."""
+    found = _NOT_ASCII_SPACE.search(body)
+    if found is None:
+        return True
+    if body[found.start()] < 0x80:
+        return False
+    return not (head if len(head.encode("utf-8")) == len(body) else str(body, "utf-8")).strip()
+
+
 def sniff_delimiter(text: str) -> str:
     """The delimiter that splits the header and first lines most consistently."""
     head = text[:65536].splitlines()  # the first lines, without splitting a file of millions of lines
@@ -276,14 +323,29 @@ def read_table(data: bytes, file: str, delimiter: str | None = None, sheet: str 
     if kind != "text" and container(inner) != "text":
         raise LoadError(file, N_("the archive does not hold a CSV file; unpack it and upload the CSV"))
     notes: list[tuple[str, dict[str, object]]] = []
-    text = decode(inner, file, notes)
-    if not text.strip():
-        raise LoadError(file, N_("the file is empty; export it again with a header row and data"))
-    sep = delimiter or sniff_delimiter(text)
-    frame = read_columns(text, sep)
-    if frame is None:
-        frame = _read_with_pandas(text, sep, file)
-    header = _header(text, sep)
+    body = utf8_body(inner)
+    if body is not None:
+        # UTF-8 (the usual case): Arrow parses the upload's own bytes; only the file's start is decoded for the
+        # delimiter and the header, and the whole text only if Arrow hands the file to pandas.
+        head = _head_text(body)
+        if _blank(body, head):
+            raise LoadError(file, N_("the file is empty; export it again with a header row and data"))
+        sep = delimiter or sniff_delimiter(head)
+        frame = read_columns(body, sep, head)
+        if frame is None:
+            frame = _read_with_pandas(decode(inner, file, notes), sep, file)
+        header = _header(head, sep)
+        del body
+    else:
+        text = decode(inner, file, notes)
+        if not text.strip():
+            raise LoadError(file, N_("the file is empty; export it again with a header row and data"))
+        sep = delimiter or sniff_delimiter(text)
+        frame = read_columns(text, sep)
+        if frame is None:
+            frame = _read_with_pandas(text, sep, file)
+        header = _header(text, sep)
+        del text
     if header is not None and len(header) == len(frame.columns) and len(set(header)) < len(header):
         frame.columns = header  # readers rename a repeated `id` (`id.1`); _tidy numbers it and says so
     frame = _tidy(frame, dictionary, file, notes)

@@ -37,6 +37,9 @@ _INTERVAL_NAME = re.compile(r"interval|period|cycle|frequency|billing|term|recur
 _NOT_AN_INTERVAL = re.compile(r"count|start|end|_at$|date|length_days|number|^id$|_id$")
 
 
+SAMPLE_ROWS = 2000
+"""Rows of a column looked at to recognise billing intervals by their values."""
+
 def price_columns(columns: list[str], used: set[str]) -> list[str]:
     """Columns named like a price per interval, best first (an explicit currency suffix, then the rest)."""
     found = []
@@ -57,7 +60,7 @@ def interval_columns(raw: pd.DataFrame, used: set[str]) -> list[str]:
         name = normalise_name(column)
         if _NOT_AN_INTERVAL.search(name):
             continue
-        sample = raw[column].head(2000)
+        sample = raw[column].head(SAMPLE_ROWS)
         if not looks_like_intervals(sample):
             continue
         (named if _INTERVAL_NAME.search(name) else others).append(column)

@@ -44,7 +44,7 @@ from retention.importing.parse import (
 )
 from retention.importing.presets import GENERIC_LEDGER, LEDGER_FIELDS, Preset, get_preset
 from retention.importing.reader import read_table
-from retention.importing.recognise import check_mrr_is_monthly, complete_revenue_mapping, require_rows, revenue_error
+from retention.importing.recognise import SAMPLE_ROWS, check_mrr_is_monthly, complete_revenue_mapping, require_rows, revenue_error
 from retention.importing.result import LoadResult
 from retention.importing.sentinels import blank_unrepresentable, far_future, summarise
 from retention.importing.status import DEFAULT_STATUS_POLICY, StatusPolicy
@@ -61,9 +61,10 @@ _MICRO = 1_000_000
 class _Rejector:
     """Collects rejects while narrowing a table to its good rows."""
 
-    def __init__(self, file: str, raw: pd.DataFrame, mapping: Mapping[str, str]) -> None:
+    def __init__(self, file: str, raw: pd.DataFrame, mapping: Mapping[str, str], coded: pd.DataFrame | None = None) -> None:
         self.file = file
         self.raw = raw
+        self.coded = raw if coded is None else coded  # the same cells, repeated ones dictionary-encoded
         self.mapping = mapping
         self.alive = pd.Series(True, index=raw.index)
         self.parts: list[pd.DataFrame] = []
@@ -86,10 +87,22 @@ class _Rejector:
         ids = [self.mapping[f] for f in ("subscription_id", "invoice_id") if f in self.mapping]
         if any(self.raw[c].is_unique for c in ids):
             return
-        mask = self.raw.duplicated(keep="first") & self.alive
+        # One 64-bit hash per row finds the candidates (rows whose hash repeats); only those are compared
+        # cell by cell, so a big file without copies never gets a code array per column (issue 21).
+        # The dictionary-encoded columns hash their distinct cells only; id columns (one cell per row) are hashed
+        # as they are rather than factorised first.
+        hashes = pd.util.hash_pandas_object(self.coded, index=False, categorize=False)
+        candidates = hashes.duplicated(keep=False).to_numpy()
+        del hashes
+        if not candidates.any():
+            return
+        mask = pd.Series(False, index=self.raw.index)
+        copies = self.raw[candidates].duplicated(keep="first")
+        mask[copies[copies].index] = True
+        mask &= self.alive
         if not mask.any():
             return
-        values = self.raw.loc[mask].agg(" | ".join, axis=1).str.slice(0, 200)
+        values = plain_text(self.raw.loc[mask]).agg(" | ".join, axis=1).str.slice(0, 200)
         self.parts.append(rejects_frame(self.file, mask[mask].index, "", values, N_("duplicate row")))
         self.alive &= ~mask
 
@@ -162,7 +175,7 @@ def _resolve_subscription_mapping(raw: pd.DataFrame, file: str, mapping: Mapping
     explicit = dict(mapping or {})
     resolved = resolve_mapping(columns, SUBSCRIPTION_FIELDS, file, explicit, chosen.synonyms())
     if chosen.basis in ("auto", "interval"):
-        resolved = complete_revenue_mapping(raw, resolved, explicit)
+        resolved = complete_revenue_mapping(plain_text(raw.head(SAMPLE_ROWS)), resolved, explicit)  # looks at the first rows
     if not {"customer_id", "start_date"} <= resolved.keys():
         refuse_other_kind(columns, file)  # the plans list or the events where the subscriptions go: say so
     require(resolved, "customer_id", file, columns)
@@ -171,7 +184,8 @@ def _resolve_subscription_mapping(raw: pd.DataFrame, file: str, mapping: Mapping
     if basis == "mrr":
         if "mrr" not in resolved:
             raise revenue_error(file, columns, resolved)
-        check_mrr_is_monthly(raw, file, resolved, explicit)
+        if "mrr" in explicit:  # only a column the user mapped as MRR is checked
+            check_mrr_is_monthly(plain_text(raw), file, resolved, explicit)
     elif basis == "period":
         require(resolved, "amount", file, columns)
         require(resolved, "end_date", file, columns)
@@ -243,17 +257,17 @@ def subscriptions_from_frame(
     A payment ledger (Stripe invoices or payments, Paddle transactions, customer + date + amount) becomes
     spans inferred by `ledger` with `ledger_settings` (grace period).
     """
-    # `coded`: the reader's dictionary-encoded columns, typed one distinct cell at a time; `raw`: the
-    # same cells as plain text for everything that treats them as strings.
-    coded, raw = raw, plain_text(raw)
+    # The cells stay in their dictionary-encoded form: rejects list a column's cells (a Categorical lists its
+    # text), so no column is held a second time as a text pointer per row (issue 21: upload memory).
+    coded = raw
     ledger = _ledger_preset(raw, file, mapping, preset)
     if ledger is not None:
-        return ledger_from_frame(raw, file, ledger, mapping, date_order=date_order, reporting_currency=reporting_currency,
-                                 rates=rates, settings=ledger_settings)
+        return ledger_from_frame(plain_text(raw), file, ledger, mapping, date_order=date_order,
+                                 reporting_currency=reporting_currency, rates=rates, settings=ledger_settings)
     chosen, resolved, basis = _resolve_subscription_mapping(raw, file, mapping, preset)
     policy = status_policy if isinstance(status_policy, StatusPolicy) else DEFAULT_STATUS_POLICY.with_overrides(status_policy or {})
     order = _date_order(coded, resolved, DATE_FIELDS, file, date_order)
-    rj = _Rejector(file, raw, resolved)
+    rj = _Rejector(file, raw, resolved, coded)
     rj.reject_duplicates()
 
     if "line_type" in resolved:
@@ -281,28 +295,42 @@ def subscriptions_from_frame(
         currency, start, mrr, file, resolved, money_field, reporting_currency, rates, rj)
 
     keep = rj.alive
-    sub_id = _col(coded, resolved, "subscription_id").astype(str)
-    if sub_id.eq("").any():
-        sub_id = sub_id.where(sub_id.ne(""), pd.Series(raw.index.astype(str), index=raw.index).radd("row-"))
+    every = bool(keep.all())
+
+    def kept(values: pd.Series) -> pd.Series:
+        return values if every else values[keep]
+
+    if "subscription_id" in resolved:
+        sub_id = _str_cells(_col(coded, resolved, "subscription_id"))
+        if sub_id.eq("").any():
+            sub_id = sub_id.where(sub_id.ne(""), _row_names(raw.index))
+        sub_id = kept(sub_id)
+    else:
+        sub_id = _row_names(raw.index[keep.to_numpy()])
+    # The columns are handed over as they are (copy=False): one copy of each, not a second one made
+    # to consolidate them into blocks while the first still lives (issue 21: upload memory).
     table = pd.DataFrame(
         {
-            "customer_id": customer[keep],
-            "subscription_id": sub_id[keep],
-            "start_date": start[keep],
-            "end_date": end[keep],
-            "mrr": np.round(mrr[keep].astype(float) * factors.astype(float) * _MICRO) / _MICRO,
-            "plan": _col(coded, resolved, "plan")[keep].astype(str),
-            "quantity": quantity[keep].astype(float),
-            "currency": pd.Series(reporting, index=raw.index)[keep] if reporting else currency[keep].astype(object),
-            "status": status[keep].astype(object),
-            "trial_end": trial_end[keep],
+            "customer_id": kept(customer),
+            "subscription_id": sub_id,
+            "start_date": kept(start),
+            "end_date": kept(end),
+            "mrr": _rounded_mrr(kept(mrr), factors),
+            "plan": _str_cells(kept(_col(coded, resolved, "plan"))),
+            "quantity": kept(quantity).astype(float),
+            "currency": pd.Series(reporting, index=raw.index)[keep] if reporting else kept(currency).astype(object),
+            "status": kept(status).astype(object),
+            "trial_end": kept(trial_end),
         },
-        columns=SUBSCRIPTION_COLUMNS,
+        columns=SUBSCRIPTION_COLUMNS, copy=False,
     )
     table.index.name = "row"
+    del money, mrr, factors, quantity, start, end, trial_end, customer, sub_id  # the table holds what is kept of them
     if table["mrr"].sum() > bounds.INT64_MICRO_LIMIT:
         raise LoadError(file, N_("the amounts add up to more than the dashboard can hold; check the amount column's unit"))
     source = raw.attrs.get("source")
+    open_ends = summarise(_col(raw, resolved, "end_date"), sentinel & keep)
+    del sentinel, currency, action
     return LoadResult(
         N_("subscriptions"), file, table, rj.rejects(), len(raw), resolved, flagged=_far_dates(file, raw, resolved, table),
         preset=chosen.key, status_policy=policy, date_order=order,
@@ -310,9 +338,42 @@ def subscriptions_from_frame(
         currency=reporting, rates=used_rates,
         sheet=getattr(source, "sheet", None), customer_attributes=_attributes(chosen, raw, table),
         notes=tuple(raw.attrs.get("notes", ())),
-        open_end_sentinels=summarise(_col(raw, resolved, "end_date"), sentinel & keep), rates_source=rates_source,
+        open_end_sentinels=open_ends, rates_source=rates_source,
         rows_after_last_rate=after_last_rate,
     )
+
+
+def _rounded_mrr(mrr: pd.Series, factors: pd.Series) -> pd.Series:
+    """`round(mrr × factor, 6)` per row (micro-units, as the engine holds them), computed in one buffer."""
+    if not (isinstance(factors, pd.Series) and factors.index.equals(mrr.index)):
+        return np.round(mrr.astype(float) * factors.astype(float) * _MICRO) / _MICRO
+    out = mrr.to_numpy(dtype=float, copy=True)
+    out *= factors.to_numpy(dtype=float)
+    out *= _MICRO
+    np.round(out, out=out)
+    out /= _MICRO
+    return pd.Series(out, index=mrr.index, copy=False)
+
+
+def _str_cells(values: pd.Series) -> pd.Series:
+    """`values.astype(str)`; a Categorical of text gives its category strings (shared), not a new string per row."""
+    if isinstance(values.dtype, pd.CategoricalDtype) and values.cat.categories.dtype == object:
+        codes = values.cat.codes.to_numpy()
+        categories = values.cat.categories.to_numpy()
+        if (codes >= 0).all() and all(type(c) is str for c in categories):
+            return pd.Series(categories.take(codes), index=values.index, dtype=object)
+    return values.astype(str)
+
+
+def _row_names(rows: pd.Index) -> pd.Series:
+    """`"row-" + str(row)` for each row number: the subscription id of a row whose file gives none."""
+    if pd.api.types.is_integer_dtype(rows.dtype):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        names = pc.binary_join_element_wise("row-", pa.array(rows.to_numpy()).cast(pa.string()), "")
+        return pd.Series(names.to_numpy(zero_copy_only=False), index=rows, dtype=object)
+    return pd.Series(rows.astype(str), index=rows).radd("row-")
 
 
 def _far_dates(file: str, raw: pd.DataFrame, resolved: Mapping[str, str], table: pd.DataFrame) -> pd.DataFrame:
@@ -330,7 +391,7 @@ def _attributes(preset: Preset, raw: pd.DataFrame, table: pd.DataFrame) -> pd.Da
     columns = preset.attributes(raw.columns)
     if not columns:
         return None
-    frame = raw.loc[table.index, list(columns)].astype(object).rename(columns=columns).replace("", np.nan)
+    frame = plain_text(raw.loc[table.index, list(columns)]).astype(object).rename(columns=columns).replace("", np.nan)
     frame.insert(0, "customer_id", table["customer_id"])
     frame["_start"] = table["start_date"]
     latest = frame.sort_values("_start", kind="stable").drop(columns="_start").groupby("customer_id", sort=True).last()
@@ -346,7 +407,7 @@ def customers_from_frame(
     resolved = resolve_mapping(columns, CUSTOMER_FIELDS, file, mapping)
     require(resolved, "customer_id", file, columns)
     order = _date_order(coded, resolved, ("signup_date",), file, date_order)
-    rj = _Rejector(file, raw, resolved)
+    rj = _Rejector(file, raw, resolved, coded)
     rj.reject_duplicates()
     customer = strip_text(coded[resolved["customer_id"]])
     rj.reject(customer.eq(""), "customer_id", N_("missing customer id"))
@@ -593,7 +654,7 @@ def _conversion(currency: pd.Series, start: pd.Series, mrr: pd.Series, file: str
     if several or (reporting_currency and alive_codes.ne("").any()):
         rj.reject(currency.eq(""), "currency", N_("missing currency in a file with several currencies"))
     # Several currencies without the user's rates for all of them: ECB rates of each row's start date.
-    dated = dated_conversion(currency[rj.alive].astype(object), start[rj.alive], file, resolved.get("currency", resolved[money_field]),
+    dated = dated_conversion(currency[rj.alive], start[rj.alive], file, resolved.get("currency", resolved[money_field]),
                              reporting_currency, rates)
     rates_source, after_last_rate = "", 0
     if dated is not None:

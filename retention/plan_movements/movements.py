@@ -47,6 +47,16 @@ def movements_by_plan(snaps: PlanSnapshots, periods: list[str] | None = None) ->
     seen_before[:, 1:] = np.logical_or.accumulate(active, axis=1)[:, :-1]
     plans = sorted(set(snaps.plan.tolist()))
     plan_code = pd.Index(plans).get_indexer(snaps.plan)
+    # Rows sorted by plan once; each period's sums per plan are then one `reduceat` per column (int64, exact),
+    # not a mask over every row for every plan.
+    order = np.argsort(plan_code, kind="stable")
+    sorted_code = plan_code[order]
+    starts = np.flatnonzero(np.r_[True, sorted_code[1:] != sorted_code[:-1]])
+    group_plans = [plans[c] for c in sorted_code[starts]]
+
+    def per_plan(values: np.ndarray) -> np.ndarray:
+        return np.add.reduceat(values[order], starts)
+
     rows = []
     for period in wanted:
         j = snaps.periods.index(period)
@@ -65,12 +75,12 @@ def movements_by_plan(snaps: PlanSnapshots, periods: list[str] | None = None) ->
             "plan_moved_in": np.where(stays & (p_k == 0) & (m_k > 0), m_k, 0),
             "plan_moved_out": np.where(stays & (p_k > 0) & (m_k == 0), p_k, 0),
         }
-        for k, plan in enumerate(plans):
-            of = plan_code == k
-            if not (p_k[of] > 0).any() and not (m_k[of] > 0).any():
-                continue
-            row = {"period": period, "plan": plan, "mrr_start": p_k[of].sum() / MICRO, "mrr_end": m_k[of].sum() / MICRO,
-                   "customers_start": int((p_k[of] > 0).sum()), "customers_end": int((m_k[of] > 0).sum())}
-            row.update({name: values[of].sum() / MICRO for name, values in amounts.items()})
+        start, end = per_plan(p_k), per_plan(m_k)
+        customers_start, customers_end = per_plan((p_k > 0).astype(np.int64)), per_plan((m_k > 0).astype(np.int64))
+        sums = {name: per_plan(values) for name, values in amounts.items()}
+        for i in np.flatnonzero((customers_start > 0) | (customers_end > 0)):
+            row = {"period": period, "plan": group_plans[i], "mrr_start": start[i] / MICRO, "mrr_end": end[i] / MICRO,
+                   "customers_start": int(customers_start[i]), "customers_end": int(customers_end[i])}
+            row.update({name: values[i] / MICRO for name, values in sums.items()})
             rows.append(row)
     return pd.DataFrame(rows, columns=COLUMNS)

@@ -66,8 +66,12 @@ def plan_snapshots(subscriptions: pd.DataFrame, granularity: Granularity, as_of:
     last = last_complete_period(as_of, granularity)
     periods = period_range(first, last) if last >= first else period_range(first, first)[:0]
     days = np.array([p.end_time.normalize().to_datetime64() for p in periods], dtype="datetime64[ns]")
-    pairs = spans[["customer", "plan"]].drop_duplicates().sort_values(["customer", "plan"]).reset_index(drop=True)
-    code = pd.MultiIndex.from_frame(pairs).get_indexer(pd.MultiIndex.from_frame(spans[["customer", "plan"]]))
+    # (customer, plan) pairs sorted by customer then plan, and each span's pair: integer codes, not a MultiIndex.
+    customer_codes, customer_names = pd.factorize(spans["customer"], sort=True)
+    plan_codes, plan_names = pd.factorize(spans["plan"], sort=True)
+    pair_keys, code = np.unique(customer_codes.astype(np.int64) * len(plan_names) + plan_codes, return_inverse=True)
+    pairs = pd.DataFrame({"customer": np.asarray(customer_names, dtype=object)[pair_keys // len(plan_names)],
+                          "plan": np.asarray(plan_names, dtype=object)[pair_keys % len(plan_names)]})
     # Active at day d: start <= d < end.  Columns [first_col, end_col) hold the span, added with a difference array.
     first_col = np.searchsorted(days, spans["start"].to_numpy(dtype="datetime64[ns]"), side="left")
     ends = spans["end"].to_numpy(dtype="datetime64[ns]")
