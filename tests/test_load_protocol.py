@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,7 +63,9 @@ def test_protocol_client_uploads_loads_and_reads_the_dashboard(tmp_path: Path) -
             await client.close()
 
     try:
-        seen = asyncio.run(founder())
+        # In its own thread: a browser test's Playwright (sync API) may keep an event loop running in this one.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            seen = pool.submit(asyncio.run, founder()).result(timeout=600)
     finally:
         server.stop()
     assert seen["open"]["MRR"] != "$350"  # the built-in sample before the upload
