@@ -163,18 +163,7 @@ async def drive(urls: list[str], count: int, files: tuple[Path, Path]) -> list[S
                 await page.wait_for_function(FIRST_CHART, timeout=STEP_TIMEOUT_MS, polling=200)
                 WARM_UP.append(time.perf_counter() - t0)
                 await context.close()
-            start = asyncio.Event()
-            # Session i always talks to server i mod N, as a sticky proxy would keep it (deploy/nginx.conf).
-            tasks = [asyncio.create_task(founder(browser, urls[i % len(urls)], files, s, start))
-                     for i, s in enumerate(sessions)]
-            await asyncio.sleep(0.5)  # every context exists before anyone starts
-            start.set()
-            done, pending = await asyncio.wait(tasks, timeout=RUN_TIMEOUT_S)
-            for task in pending:
-                task.cancel()
-            for session, task in zip(sessions, tasks, strict=True):
-                if task in pending:
-                    session.errors.append(f"still running after {RUN_TIMEOUT_S} s (cancelled)")
+            await together(sessions, lambda i, s, start: founder(browser, urls[i % len(urls)], files, s, start), 0.5)
         finally:
             await browser.close()
     return sessions
@@ -230,17 +219,25 @@ async def drive_protocol(urls: list[str], count: int, files: tuple[Path, Path]) 
         await client.run()
         WARM_UP.append(time.perf_counter() - t0)
         await client.close()
+    await together(sessions, lambda i, s, start: protocol_founder(urls[i % len(urls)], files, s, start), 0.1)
+    return sessions
+
+
+async def together(sessions: list[Session], founder_of, settle_s: float) -> None:
+    """Run one founder per session, all released at the same moment, for at most RUN_TIMEOUT_S.
+
+    Session i always talks to server i mod N, as a sticky proxy would keep it (deploy/nginx.conf): `founder_of(i,
+    session, start)` makes its coroutine.  `settle_s` lets every client get ready before anyone starts."""
     start = asyncio.Event()
-    tasks = [asyncio.create_task(protocol_founder(urls[i % len(urls)], files, s, start)) for i, s in enumerate(sessions)]
-    await asyncio.sleep(0.1)
+    tasks = [asyncio.create_task(founder_of(i, s, start)) for i, s in enumerate(sessions)]
+    await asyncio.sleep(settle_s)
     start.set()
-    done, pending = await asyncio.wait(tasks, timeout=RUN_TIMEOUT_S)
+    _, pending = await asyncio.wait(tasks, timeout=RUN_TIMEOUT_S)
     for task in pending:
         task.cancel()
     for session, task in zip(sessions, tasks, strict=True):
         if task in pending:
             session.errors.append(f"still running after {RUN_TIMEOUT_S} s (cancelled)")
-    return sessions
 
 
 def percentile(values: list[float], q: float) -> float:
