@@ -49,21 +49,27 @@ def _session() -> AppTest:
     return at
 
 
+def _every_page(at: AppTest) -> None:
+    for page in PAGES:
+        at.switch_page(page).run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+
+
+def _other_period_and_segment(at: AppTest) -> None:
+    at.switch_page("pages/overview.py").run()
+    at.sidebar.segmented_control(key="granularity").set_value("quarter").run()
+    attribute = next(a for a in at.sidebar.selectbox(key="segment_attribute").options if a != "All customers")
+    at.sidebar.selectbox(key="segment_attribute").set_value(attribute).run()
+
+
 def test_sessions_share_one_sample_and_none_can_change_it() -> None:
     first, second = _session(), _session()
     shared = first.session_state["dataset"]
     assert second.session_state["dataset"] is shared, "each session loaded its own copy of the sample"
     before = _fingerprint(shared)
-    for page in PAGES:
-        first.switch_page(page).run()
-        assert not first.exception, (page, [e.value for e in first.exception])
-    first.switch_page("pages/overview.py").run()
-    first.sidebar.segmented_control(key="granularity").set_value("quarter").run()
-    attribute = next(a for a in first.sidebar.selectbox(key="segment_attribute").options if a != "All customers")
-    first.sidebar.selectbox(key="segment_attribute").set_value(attribute).run()
-    for page in PAGES:
-        first.switch_page(page).run()
-        assert not first.exception, (page, [e.value for e in first.exception])
+    _every_page(first)
+    _other_period_and_segment(first)
+    _every_page(first)
     assert _fingerprint(shared) == before
     assert second.session_state["dataset"] is shared
 
@@ -111,9 +117,7 @@ def test_results_derived_from_the_sample_are_shared_and_no_session_changes_them(
     import ui.state
 
     first = _session()
-    for page in PAGES:
-        first.switch_page(page).run()
-        assert not first.exception, (page, [e.value for e in first.exception])
+    _every_page(first)
     store = ui.sample.shared_results(ui.state.SAMPLE_DIR)
     before = {key: _result_fingerprint(value) for key, value in store.items()}
     figures = [key for key in before if key[0] == "figure"]
@@ -122,16 +126,9 @@ def test_results_derived_from_the_sample_are_shared_and_no_session_changes_them(
 
     second = _session()  # a new browser tab: its Overview draws the figures the first one built
     assert dict(store.items())[figures[0]] is stored_figure
-    for page in PAGES:
-        second.switch_page(page).run()
-        assert not second.exception, (page, [e.value for e in second.exception])
-    second.switch_page("pages/overview.py").run()
-    second.sidebar.segmented_control(key="granularity").set_value("quarter").run()
-    attribute = next(a for a in second.sidebar.selectbox(key="segment_attribute").options if a != "All customers")
-    second.sidebar.selectbox(key="segment_attribute").set_value(attribute).run()
-    for page in PAGES:
-        second.switch_page(page).run()
-        assert not second.exception, (page, [e.value for e in second.exception])
+    _every_page(second)
+    _other_period_and_segment(second)
+    _every_page(second)
     after = dict(store.items())
     changed = [key for key, print_ in before.items() if key in after and _result_fingerprint(after[key]) != print_]
     assert not changed, f"a session changed shared results: {changed[:5]}"
