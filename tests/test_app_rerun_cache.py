@@ -98,3 +98,20 @@ def test_no_full_garbage_collection_after_every_run() -> None:
 
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["runner"]["postScriptGC"] is False
+
+
+def test_the_data_page_lists_a_files_currencies_and_statuses_once_each() -> None:
+    """The upload's currencies and statuses are read from its distinct cells (each Data page run asks)."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.context = {"locale": "en-US"}
+    at.run()
+    _go(at, "pages/data.py")
+    rows = ["customer_id,start_date,mrr,currency,status"] + [
+        f"c{i},2024-01-0{1 + i % 5},{10 + i},{(' gbp', 'EUR', 'eur ', 'GBP')[i % 4]},{('Active', ' trialing', 'active')[i % 3]}"
+        for i in range(40)]
+    at.file_uploader(key="upload_subscriptions").set_value(
+        ("subscriptions.csv", "\n".join(rows).encode(), "text/csv")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="reporting_currency").options == ["EUR", "GBP"]
+    caption = next(c.value for c in at.caption if c.value.startswith("How statuses are counted")).replace("\\", "")
+    assert caption == "How statuses are counted: active: counted as written; trialing: no MRR until the trial ends"
