@@ -23,10 +23,12 @@ st.title(tr("Customer"))
 
 search = st.text_input(tr("Find a customer by id or name"), key="customer_search",
                        placeholder=tr("Type part of an id, a company name or an e-mail"))
-found = engine.find_customers(search, limit=200)
+# Each search reads every customer's id and name (0.05 s at 20,000 customers): answered once per text and data set.
+found = state.cached(("find_customers", search, 200), lambda: engine.find_customers(search, limit=200))
 chosen = st.session_state.get("customer_id")
 if chosen is not None and not search.strip() and chosen not in set(found["customer_id"]):
-    found = pd.concat([engine.find_customers(chosen, limit=1), found], ignore_index=True)
+    found = pd.concat([state.cached(("find_customers", chosen, 1), lambda: engine.find_customers(chosen, limit=1)), found],
+                      ignore_index=True)
 if found.empty:
     st.info(tr("No customer matches this search."))
     st.stop()
@@ -65,10 +67,12 @@ if story.spans.empty:
 else:
     left, right = st.columns(2)
     with left:
-        render.chart(subscription_timeline(story.spans, as_of, currency, tr), key="customer_timeline")
+        render.chart(lambda: subscription_timeline(story.spans, as_of, currency, tr), key="customer_timeline",
+                     depends_on=(picked, view.as_of, as_of, currency))
     with right:
         if len(story.mrr):
-            render.chart(mrr_history(story.mrr, story.movements, currency, tr), key="customer_mrr")
+            render.chart(lambda: mrr_history(story.mrr, story.movements, currency, tr), key="customer_mrr",
+                         depends_on=(picked, view.as_of, currency))
         else:
             st.info(tr("No paid month yet: trials and free plans earn no MRR."))
     spans = story.spans.drop(columns=["customer_id"], errors="ignore")
@@ -90,7 +94,8 @@ if own_events is None:
 elif own_events.empty:
     st.caption(tr("No event from this customer."))
 else:
-    render.chart(weekly_events(events_per_week(own_events), tr), key="customer_events")
+    render.chart(lambda: weekly_events(events_per_week(own_events), tr), key="customer_events",
+                 depends_on=(story.customer_id,))
 
 surveys = data.surveys.table if data.surveys is not None else None
 st.subheader(tr("Survey answers"))

@@ -68,17 +68,18 @@ snaps = state.cached(
     ("plan_snapshots", view.granularity, as_of, view.segment),
     lambda: plan_snapshots(data.subscriptions.table, view.granularity, as_of,
                            customers=state.engine().segment_customers(view.segment)))
-by_plan = movements_by_plan(snaps, periods)
+plan_key = (view.granularity, as_of, view.segment, tuple(periods))  # what the plan tables below depend on
+by_plan = state.cached(("plan_movements", *plan_key), lambda: movements_by_plan(snaps, periods))
 if by_plan.empty or set(by_plan["plan"]) == {NO_PLAN}:
     st.info(tr("Your subscriptions name no plan: add a plan column (plan, plan name, product or tier) to the "
                "subscriptions file to see MRR movements by plan."))
     st.stop()
-totals = plan_totals(by_plan)
+totals = state.cached(("plan_totals", *plan_key), lambda: plan_totals(by_plan))
 left, right = st.columns(2)
 with left:
     render.chart(lambda: plan_movements_chart(totals, currency, tr), key="plan_movements", depends_on=(view, currency))
 with right:
-    flows = plan_flows(snaps, periods[0], periods[-1])
+    flows = state.cached(("plan_flows", *plan_key), lambda: plan_flows(snaps, periods[0], periods[-1]))
     render.chart(lambda: plan_flow_chart(flows, tr, currency), key="plan_flows", depends_on=(view, currency),
                  empty=tr("No customer paid at the start or the end of the range."))
 st.caption(tr("The flow follows each customer's main plan (the one with most of its MRR) from the snapshot before "

@@ -17,7 +17,7 @@ from retention.engine.kpis import Kpi
 from retention.exports import table_csv, table_xlsx, to_csv_bytes
 from retention.glossary import METRICS
 from retention.report import sections as report_sections
-from ui import state
+from ui import state, table_text
 
 
 def md(text: object) -> str:
@@ -114,7 +114,8 @@ def styled(table: pd.DataFrame, currency: str | None = None):
     """The table under translated headers, each number written the reader's way (92,5 %, 1.234 €, 12 345).
 
     The cells keep their numbers underneath (a pandas Styler only sets display text), so sorting a
-    column sorts by value; `column_config` carries each metric's definition as the header's help.
+    column sorts by value; `column_config` carries each metric's definition as the header's help.  The display
+    text is written a column at a time (`ui.table_text`), not through pandas' HTML renderer.
     """
     tr = state.tr()
     currency = currency or state.currency()
@@ -139,7 +140,7 @@ def styled(table: pd.DataFrame, currency: str | None = None):
         if kind != "bool_widget":
             formats[head] = formatting.cell_formatter(kind, tr.language, currency)
         config[head] = st.column_config.Column(help=column.help or None)
-    return frame.style.format(formats), config
+    return table_text.column_wise(frame.style.format(formats)), config
 
 
 def show_table(table: pd.DataFrame, currency: str | None = None) -> None:

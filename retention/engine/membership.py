@@ -57,7 +57,8 @@ def segment_choices(customers: pd.DataFrame | None, attribute_columns: list[str]
     if customers is None:
         return found
     for column in attribute_columns:
-        values = customers[column].dropna().astype(str).str.strip()
+        # Each distinct cell written and stripped once, not every customer's (same text: a column's dtype is kept).
+        values = customers[column].dropna().drop_duplicates().astype(str).str.strip()
         distinct = values[values.ne("")].unique()
         if 1 <= len(distinct) <= MAX_SEGMENT_VALUES:
             found[column] = sorted(distinct)
