@@ -5,8 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from retention.importing import LoadError
+from retention.memory import return_freed_memory
 from ui import access, boot, media, state, workspace
 from ui.render import md
+
+return_freed_memory()  # Arrow allocates with malloc, so a big upload's freed buffers go back to the system
 
 media.start_sweeper()
 state.language_picker()

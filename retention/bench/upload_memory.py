@@ -35,6 +35,8 @@ def status(key):
             return int(line.split()[1]) * 1024
     return 0
 
+from retention.memory import return_freed_memory
+return_freed_memory()  # as the server does at start (app.py)
 from retention.importing import load_subscriptions
 import pandas, pyarrow  # everything the server has imported before an upload arrives
 path = Path(sys.argv[1])

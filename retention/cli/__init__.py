@@ -12,6 +12,7 @@ import sys
 
 from retention.cli.common import CommandError
 from retention.importing import LoadError
+from retention.memory import return_freed_memory
 from retention.workspace import WorkspaceError
 
 COMMANDS = [
@@ -47,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    return_freed_memory()  # before pyarrow is imported: a big file's freed buffers go back to the system
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args) or 0)

@@ -320,8 +320,10 @@ class SpanPositions:
         below 2**53 (integers are exact there), which is several times faster than `np.add.at`.
         """
         k = len(columns)
-        # Active at column i when first <= i < last (`on`).
-        on = self if k and len(columns) == int(columns[-1]) + 1 else self.on(columns)
+        # Active at column i when first <= i < last (`on`).  The positions serve as they are only when the columns
+        # are the first k months and no span reaches past them (a quarter-end grid can be [0] of a longer month grid).
+        whole = k and len(columns) == int(columns[-1]) + 1 and int(self.end.max(initial=0)) <= k
+        on = self if whole else self.on(columns)
         code, micro, first, last = on.code, on.micro, on.start, on.end
         ends = last < k
         keys = np.concatenate([code * k + first, code[ends] * k + last[ends]])

@@ -21,6 +21,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from retention.importing.ids import ID_DTYPE, from_arrow, is_ids
+
 _HEADER_SAMPLE = 1 << 20
 WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
               "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
@@ -57,7 +59,8 @@ def read_columns(text: str | bytes | memoryview, sep: str, head: str | None = No
     own bytes, so neither a decoded copy of the file nor a re-encoded one is ever made (issue 21:
     a 200 MB upload must not cost three times its size before a cell is read).
 
-    Columns with repeated cells are Categoricals; columns of (nearly) unique ids are plain text.
+    Columns with repeated cells are Categoricals; columns of (nearly) unique ids are Arrow-backed text
+    (`ids.ID_DTYPE`), so no Python string is made per row.
     Arrow's table is taken apart one column at a time, so its memory goes back as the columns
     become pandas ones instead of both forms of every column living at once.
 
@@ -104,7 +107,7 @@ class _Columns:
     """The file's columns built batch by batch as Arrow's streaming reader parses the bytes (issue 21).
 
     Only one block of Arrow cells lives at a time: each batch is stripped and turned into the
-    columns' final form at once (Python strings for id columns, dictionary codes for the others),
+    columns' final form at once (Arrow text for id columns, dictionary codes for the others),
     instead of Arrow holding every cell of the file while pandas builds its copy.  Which columns are
     ids is decided on the first `_SAMPLE_ROWS` rows, as when the whole table was read first.
     """
@@ -159,7 +162,7 @@ class _Columns:
             if not self.empty[i] and len(cells):
                 self.empty[i] = bool(pc.any(pc.equal(pc.utf8_length(cells), 0)).as_py())
             if self.ids[i]:
-                self.parts[i].append(cells.to_numpy(zero_copy_only=False))  # ids: one string per row, as pandas holds them
+                self.parts[i].append(cells)  # ids stay Arrow text (`ids`): no Python string per row
             else:
                 self.parts[i].append(pc.dictionary_encode(cells, memory_pool=self.pool))
 
@@ -172,7 +175,7 @@ class _Columns:
         for i, name in enumerate(self.names):
             parts, self.parts[i] = self.parts[i], []
             if self.ids[i]:
-                columns[name] = parts[0] if len(parts) == 1 else np.concatenate(parts) if parts else np.array([], dtype=object)
+                columns[name] = from_arrow(parts or [pa.array([], type=pa.string())])
                 continue
             if not parts:
                 encoded = pa.array([], type=pa.string()).dictionary_encode()
@@ -189,12 +192,12 @@ class _Columns:
 
 
 def plain_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """The same table with every Categorical text column expanded to plain text (object) cells.
+    """The same table with every Categorical or Arrow id column expanded to plain text (object) cells.
 
     Code that treats cells as strings (`fillna("")`, concatenation, assignment of new values) gets
     this form; the typing steps read the Categorical form.  Expanding is one `take` per column.
     """
-    if not any(isinstance(dtype, pd.CategoricalDtype) for dtype in frame.dtypes):
+    if not any(isinstance(dtype, pd.CategoricalDtype) or dtype == ID_DTYPE for dtype in frame.dtypes):
         return frame
     columns = {}
     for i in range(len(frame.columns)):
@@ -206,6 +209,8 @@ def plain_text(frame: pd.DataFrame) -> pd.DataFrame:
             if (codes < 0).any():
                 expanded[codes < 0] = np.nan
             columns[i] = expanded
+        elif is_ids(values):
+            columns[i] = values.to_numpy(dtype=object)
         else:
             columns[i] = values.to_numpy()
     plain = pd.DataFrame(columns, index=frame.index, copy=False)

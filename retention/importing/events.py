@@ -20,6 +20,7 @@ import pandas as pd
 
 from retention.i18n import N_
 from retention.importing.errors import LoadError, empty_rejects, rejects_frame
+from retention.importing.ids import text_except
 from retention.importing.mapping import normalise_name, require, resolve_mapping
 from retention.importing.reader import read_table
 from retention.importing.result import LoadResult
@@ -184,6 +185,7 @@ def events_from_frame(
     subscriptions: pd.DataFrame | None = None,
 ) -> LoadResult:
     """Canonical events from a text table whose index is the spreadsheet row number."""
+    raw = text_except(raw)  # events hold their ids as categoricals (many events per user)
     columns = list(raw.columns)
     resolved = resolve_mapping(columns, EVENT_FIELDS, file, mapping, synonyms=EVENT_SYNONYMS)
     require(resolved, "timestamp", file, columns)

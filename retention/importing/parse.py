@@ -15,6 +15,8 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
+from retention.importing.ids import is_ids, strip_ids
+
 _Result = TypeVar("_Result")
 
 _SLASH = r"^(?P<a>\d{1,2})(?P<sep>[/.\-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})(?:[ T]+(?P<time>\S.*))?$"
@@ -41,7 +43,12 @@ def edge_space(cells: list[str]) -> tuple[bool, bool]:
 
 
 def strip_text(values: pd.Series) -> pd.Series:
-    """`values.astype(str).str.strip()`, without the per-cell pass when no cell starts or ends with whitespace."""
+    """`values.astype(str).str.strip()`, without the per-cell pass when no cell starts or ends with whitespace.
+    Arrow id columns (`ids`) stay Arrow text."""
+    if is_ids(values):
+        from retention.importing.arrow_csv import WHITESPACE
+
+        return strip_ids(values, WHITESPACE)
     if isinstance(values.dtype, pd.CategoricalDtype) and as_text(values) is values:
         cells = values.cat.categories.to_numpy(dtype=object)
         if len(cells) and edge_space(cells.tolist())[0]:  # strip the distinct cells, not the rows

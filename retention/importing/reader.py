@@ -25,7 +25,9 @@ import pandas as pd
 from retention.i18n import N_
 from retention.importing.arrow_csv import EMPTY_ATTR, read_columns
 from retention.importing.errors import LoadError
+from retention.importing.ids import as_text_cells, is_ids
 from retention.importing.parse import edge_space
+from retention.memory import trim
 
 _ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 MIXED_LINES_LISTED = 50
@@ -336,6 +338,7 @@ def read_table(data: bytes, file: str, delimiter: str | None = None, sheet: str 
             frame = _read_with_pandas(decode(inner, file, notes), sep, file)
         header = _header(head, sep)
         del body
+        trim()  # the reader's threads freed their parse buffers: hand those pages back before typing starts
     else:
         text = decode(inner, file, notes)
         if not text.strip():
@@ -430,7 +433,10 @@ def _clean_categorical(values: pd.Series, dictionary: bool) -> tuple[pd.Series, 
 
 
 def _expanded(values: pd.Series, dictionary: bool) -> pd.Series:
-    """A column as plain text cells unless the caller takes dictionary-encoded (Categorical) columns."""
+    """A column as plain text cells unless the caller takes dictionary-encoded (Categorical) columns
+    and Arrow id columns (`ids`), which the canonical tables' importers read without a string per row."""
+    if is_ids(values):
+        return values if dictionary else as_text_cells(values)
     if dictionary or not isinstance(values.dtype, pd.CategoricalDtype):
         return values
     cells = values.cat.categories.to_numpy(dtype=object)

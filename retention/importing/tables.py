@@ -25,6 +25,7 @@ from retention.importing.arrow_csv import plain_text
 from retention.importing.currency import conversion_factors, dated_conversion, minor_unit_divisor
 from retention.importing.errors import AmbiguousDateOrder, LoadError, empty_rejects, rejects_frame
 from retention.importing.excel import sheet_names
+from retention.importing.ids import as_ids, hashable_codes, is_ids, row_names, text_except
 from retention.importing.intervals import parse_billing_intervals
 from retention.importing.kinds import refuse_other_kind
 from retention.importing.ledger import LedgerSettings, ledger_from_frame, looks_like_ledger
@@ -48,6 +49,7 @@ from retention.importing.recognise import SAMPLE_ROWS, check_mrr_is_monthly, com
 from retention.importing.result import LoadResult
 from retention.importing.sentinels import blank_unrepresentable, far_future, summarise
 from retention.importing.status import DEFAULT_STATUS_POLICY, StatusPolicy
+from retention.memory import trim
 
 SUBSCRIPTION_COLUMNS = [
     "customer_id", "subscription_id", "start_date", "end_date", "mrr", "plan", "quantity",
@@ -91,7 +93,11 @@ class _Rejector:
         # cell by cell, so a big file without copies never gets a code array per column (issue 21).
         # The dictionary-encoded columns hash their distinct cells only; id columns (one cell per row) are hashed
         # as they are rather than factorised first.
-        hashes = pd.util.hash_pandas_object(self.coded, index=False, categorize=False)
+        coded = self.coded
+        if any(is_ids(coded[c]) for c in coded.columns):
+            coded = pd.DataFrame({c: hashable_codes(coded[c]) for c in coded.columns}, index=coded.index, copy=False)
+        hashes = pd.util.hash_pandas_object(coded, index=False, categorize=False)
+        del coded
         candidates = hashes.duplicated(keep=False).to_numpy()
         del hashes
         if not candidates.any():
@@ -265,10 +271,12 @@ def subscriptions_from_frame(
         return ledger_from_frame(plain_text(raw), file, ledger, mapping, date_order=date_order,
                                  reporting_currency=reporting_currency, rates=rates, settings=ledger_settings)
     chosen, resolved, basis = _resolve_subscription_mapping(raw, file, mapping, preset)
+    coded = raw = text_except(raw, {resolved[f] for f in ("customer_id", "subscription_id") if f in resolved})
     policy = status_policy if isinstance(status_policy, StatusPolicy) else DEFAULT_STATUS_POLICY.with_overrides(status_policy or {})
     order = _date_order(coded, resolved, DATE_FIELDS, file, date_order)
     rj = _Rejector(file, raw, resolved, coded)
     rj.reject_duplicates()
+    trim()
 
     if "line_type" in resolved:
         kind = _col(coded, resolved, "line_type").str.lower()
@@ -280,10 +288,12 @@ def subscriptions_from_frame(
     # Statuses, currencies: a handful of distinct values, so each is cleaned and looked up once.
     status = by_distinct_categorical(as_text(_col(coded, resolved, "status")), lambda s: s.str.strip().str.lower())
     actions = [policy.action(s) if s else "count" for s in status.cat.categories]
-    action = by_distinct_categorical(status, lambda s: s.map(dict(zip(status.cat.categories, actions, strict=True))))
+    to_action = dict(zip(status.cat.categories, actions, strict=True))
+    action = by_distinct_categorical(status, lambda s: s.map(to_action))
     rj.reject(action.eq("exclude"), "status", N_("status excluded by the status policy"))
 
     start, end, trial_end, sentinel = _dates(coded, resolved, order, action, rj)
+    trim()
 
     decimals = _decimal_hints(coded, resolved, ("mrr", "amount", "quantity", "interval_count", "tax"))
     money_field = "mrr" if basis == "mrr" else "amount"
@@ -294,43 +304,47 @@ def subscriptions_from_frame(
     factors, reporting, used_rates, rates_source, after_last_rate = _conversion(
         currency, start, mrr, file, resolved, money_field, reporting_currency, rates, rj)
 
+    del money  # `mrr` holds what the table needs of it
+    trim()
     keep = rj.alive
     every = bool(keep.all())
 
     def kept(values: pd.Series) -> pd.Series:
         return values if every else values[keep]
 
+    # Each column is made and its inputs dropped before the next one is made, and the columns are handed
+    # over as they are (copy=False): the intermediates of all columns never live at once, and no second copy
+    # is made to consolidate them into blocks (issue 21: upload memory).
+    columns: dict[str, pd.Series] = {}
     if "subscription_id" in resolved:
-        sub_id = _str_cells(_col(coded, resolved, "subscription_id"))
+        sub_id = as_ids(_str_cells(_col(coded, resolved, "subscription_id")))
         if sub_id.eq("").any():
-            sub_id = sub_id.where(sub_id.ne(""), _row_names(raw.index))
-        sub_id = kept(sub_id)
+            sub_id = sub_id.where(sub_id.ne(""), row_names(raw.index))
+        columns["subscription_id"] = kept(sub_id)
+        del sub_id
     else:
-        sub_id = _row_names(raw.index[keep.to_numpy()])
-    # The columns are handed over as they are (copy=False): one copy of each, not a second one made
-    # to consolidate them into blocks while the first still lives (issue 21: upload memory).
-    table = pd.DataFrame(
-        {
-            "customer_id": kept(customer),
-            "subscription_id": sub_id,
-            "start_date": kept(start),
-            "end_date": kept(end),
-            "mrr": _rounded_mrr(kept(mrr), factors),
-            "plan": _str_cells(kept(_col(coded, resolved, "plan"))),
-            "quantity": kept(quantity).astype(float),
-            "currency": pd.Series(reporting, index=raw.index)[keep] if reporting else kept(currency).astype(object),
-            "status": kept(status).astype(object),
-            "trial_end": kept(trial_end),
-        },
-        columns=SUBSCRIPTION_COLUMNS, copy=False,
-    )
+        columns["subscription_id"] = row_names(raw.index[keep.to_numpy()])
+    columns["customer_id"] = as_ids(kept(customer))
+    del customer
+    columns["start_date"], columns["end_date"], columns["trial_end"] = kept(start), kept(end), kept(trial_end)
+    del start, end, trial_end
+    columns["mrr"] = _rounded_mrr(kept(mrr), factors)
+    del mrr, factors
+    columns["quantity"] = kept(quantity).astype(float)
+    del quantity
+    columns["plan"] = _str_cells(kept(_col(coded, resolved, "plan")))
+    columns["currency"] = pd.Series(reporting, index=raw.index)[keep] if reporting else kept(currency).astype(object)
+    del currency
+    columns["status"] = kept(status).astype(object)
+    del status, action
+    table = pd.DataFrame(columns, columns=SUBSCRIPTION_COLUMNS, copy=False)
+    del columns
     table.index.name = "row"
-    del money, mrr, factors, quantity, start, end, trial_end, customer, sub_id  # the table holds what is kept of them
     if table["mrr"].sum() > bounds.INT64_MICRO_LIMIT:
         raise LoadError(file, N_("the amounts add up to more than the dashboard can hold; check the amount column's unit"))
     source = raw.attrs.get("source")
     open_ends = summarise(_col(raw, resolved, "end_date"), sentinel & keep)
-    del sentinel, currency, action
+    del sentinel
     return LoadResult(
         N_("subscriptions"), file, table, rj.rejects(), len(raw), resolved, flagged=_far_dates(file, raw, resolved, table),
         preset=chosen.key, status_policy=policy, date_order=order,
@@ -365,17 +379,6 @@ def _str_cells(values: pd.Series) -> pd.Series:
     return values.astype(str)
 
 
-def _row_names(rows: pd.Index) -> pd.Series:
-    """`"row-" + str(row)` for each row number: the subscription id of a row whose file gives none."""
-    if pd.api.types.is_integer_dtype(rows.dtype):
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        names = pc.binary_join_element_wise("row-", pa.array(rows.to_numpy()).cast(pa.string()), "")
-        return pd.Series(names.to_numpy(zero_copy_only=False), index=rows, dtype=object)
-    return pd.Series(rows.astype(str), index=rows).radd("row-")
-
-
 def _far_dates(file: str, raw: pd.DataFrame, resolved: Mapping[str, str], table: pd.DataFrame) -> pd.DataFrame:
     """Used rows whose start date lies years before the rest of the data: reported, not rejected."""
     far = bounds.far_from_rest(table["start_date"])
@@ -402,9 +405,10 @@ def customers_from_frame(
     raw: pd.DataFrame, file: str, mapping: Mapping[str, str] | None = None, *, date_order: str | None = None
 ) -> LoadResult:
     """Canonical customers: `customer_id`, optional `signup_date`, every other column an attribute."""
-    coded, raw = raw, plain_text(raw)
     columns = list(raw.columns)
     resolved = resolve_mapping(columns, CUSTOMER_FIELDS, file, mapping)
+    coded = text_except(raw, {resolved["customer_id"]} if "customer_id" in resolved else set())
+    raw = plain_text(raw)
     require(resolved, "customer_id", file, columns)
     order = _date_order(coded, resolved, ("signup_date",), file, date_order)
     rj = _Rejector(file, raw, resolved, coded)
@@ -418,7 +422,7 @@ def customers_from_frame(
         signup, bad = parse_dates(coded[resolved["signup_date"]], order)
         rj.reject(bad, "signup_date", N_("not a date"))
     keep = rj.alive
-    table = pd.DataFrame({"customer_id": customer[keep]})
+    table = pd.DataFrame({"customer_id": as_ids(customer[keep])})
     if signup is not None:
         table["signup_date"] = signup[keep]
     used = set(resolved.values())

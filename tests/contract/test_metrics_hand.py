@@ -351,3 +351,19 @@ def test_gross_margin_scales_ltv(engine_factory, metrics_fixtures: Path) -> None
     frame = metrics(engine_factory, metrics_fixtures, gross_margin=80.0)
     # April: arpa 460/6 × 0.8 × lifetime 15 = 920
     assert_row(frame, "2019-04", {"ltv": 920, "arpa": 460 / 6, "customer_lifetime_months": 15})
+
+
+def test_a_quarter_grid_shorter_than_the_month_grid(engine_factory) -> None:
+    """Found by the property test: the data runs into April, so the month grid is March–April while the only
+    complete quarter snapshot is March's.  A's trial ends 1 March (paid from then, 10 a month); A's second span
+    starts 30 April, after Q1's snapshot.  Q1 ends with one customer and MRR 10 (a cold quarterly query
+    once read April's span into March's column, or failed)."""
+    subs = pd.DataFrame({
+        "customer_id": ["a", "a"], "subscription_id": ["s1", "s2"],
+        "start_date": pd.to_datetime(["2019-01-01", "2019-04-30"]), "end_date": pd.to_datetime([None, None]),
+        "mrr": [10.0, 10.0], "plan": "", "quantity": 1.0, "currency": "USD", "status": "",
+        "trial_end": pd.to_datetime(["2019-03-01", None]),
+    })
+    frame = engine_factory(subs, None).metrics(Query(granularity="quarter", as_of=pd.Timestamp("2019-04-30")))
+    assert frame["period"].tolist() == ["2019-Q1"]
+    assert_row(frame, "2019-Q1", {"customers_end": 1, "mrr_end": 10, "customers_new": 1, "mrr_new": 10})
