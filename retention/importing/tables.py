@@ -370,7 +370,10 @@ def _rounded_mrr(mrr: pd.Series, factors: pd.Series) -> pd.Series:
 
 
 def _str_cells(values: pd.Series) -> pd.Series:
-    """`values.astype(str)`; a Categorical of text gives its category strings (shared), not a new string per row."""
+    """`values.astype(str)`; a Categorical of text gives its category strings (shared), not a new string per row,
+    and Arrow id text stays as it is."""
+    if is_ids(values):
+        return values
     if isinstance(values.dtype, pd.CategoricalDtype) and values.cat.categories.dtype == object:
         codes = values.cat.codes.to_numpy()
         categories = values.cat.categories.to_numpy()
