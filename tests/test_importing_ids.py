@@ -75,3 +75,21 @@ def test_the_server_and_cli_make_arrow_allocate_with_malloc() -> None:
                               cwd=ROOT, capture_output=True, text=True, check=True,
                               env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
         assert done.stdout.strip() == "system"
+
+
+def test_event_timestamps_read_from_arrow_text_and_rejects_keep_their_cells() -> None:
+    """200 distinct timestamps: the reader keeps them as Arrow text and Arrow parses them; the one bad cell is
+    rejected with its text, and its user (seen on no other row) is not left among the user ids."""
+    from retention.importing.events import load_events
+
+    lines = ["timestamp,user_id,customer_id,event"]
+    for i in range(200):
+        lines.append(f"2026-03-{1 + i // 24:02d}T{i % 24:02d}:15:00Z,u{i % 10},c{i % 4},login")
+    lines.append("not a time,u_lonely,c1,login")
+    result = load_events(("\n".join(lines) + "\n").encode(), "events.csv")
+    table = result.table
+    assert result.rows_used == 200 and result.rows_rejected == 1
+    assert result.rejects[["row", "value", "reason"]].values.tolist() == [[202, "not a time", "not a date or time"]]
+    assert table["timestamp"].iloc[25] == pd.Timestamp("2026-03-02T01:15:00Z")
+    assert sorted(table["user_id"].cat.categories) == [f"u{i}" for i in range(10)]
+    assert table["customer_id"].value_counts().to_dict() == {"c0": 50, "c1": 50, "c2": 50, "c3": 50}

@@ -20,7 +20,7 @@ import pandas as pd
 
 from retention.i18n import N_
 from retention.importing.errors import LoadError, empty_rejects, rejects_frame
-from retention.importing.ids import text_except
+from retention.importing.ids import as_text_cells, is_ids, text_except
 from retention.importing.mapping import normalise_name, require, resolve_mapping
 from retention.importing.reader import read_table
 from retention.importing.result import LoadResult
@@ -67,7 +67,7 @@ class RowRejects:
             return
         column = self.mapping.get(field, field)
         rows = self.raw.index[mask]
-        values = self.raw[column].to_numpy()[mask] if column in self.raw else [""] * int(mask.sum())
+        values = self.raw[column].iloc[np.flatnonzero(mask)].to_numpy(dtype=object) if column in self.raw else [""] * int(mask.sum())
         self.parts.append(rejects_frame(self.file, rows, column, values, reason))
         self.alive &= ~mask
 
@@ -87,10 +87,13 @@ def _arrow_iso(text: pd.Series, empty: np.ndarray) -> pd.Series | None:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    try:
-        cells = pa.array(text.to_numpy(dtype=object), type=pa.string(), mask=empty)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return None
+    if is_ids(text):  # Arrow text already (the reader's form of a column of distinct cells)
+        cells = pc.if_else(pa.array(empty), pa.scalar(None, pa.string()), text.array.__arrow_array__())
+    else:
+        try:
+            cells = pa.array(text.to_numpy(dtype=object), type=pa.string(), mask=empty)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            return None
     for target in (pa.timestamp("ns", tz="UTC"), pa.timestamp("ns")):
         try:
             stamps = pc.cast(cells, target)
@@ -115,29 +118,39 @@ def parse_timestamps(values: pd.Series) -> tuple[pd.Series, np.ndarray, bool]:
     because pandas parses offset-free ISO text about ten times faster, and the slower parsers
     (epochs, free-form layouts) only see the cells the fast one could not read.
     """
-    text = values.astype(str)
-    empty = text.eq("").to_numpy()
-    parsed = _arrow_iso(text, empty)
+    empty = values.eq("").to_numpy()
+    parsed = _arrow_iso(values, empty)
     if parsed is None:
+        text = as_text_cells(values).astype(str)
         first = text[~empty].head(50)
         text_fast = text.str.removesuffix("Z") if len(first) and first.str.endswith("Z").all() else text
         parsed = pd.to_datetime(text_fast.where(~empty), format="ISO8601", errors="coerce", utc=True)
     missing = parsed.isna().to_numpy() & ~empty
     if missing.any():
-        rest = text[missing]
+        rest = as_text_cells(values[missing]).astype(str)
         digits = rest.str.fullmatch(r"\d{10}|\d{13}").to_numpy()
         retry = pd.to_datetime(rest.where(~digits), format="mixed", errors="coerce", utc=True, dayfirst=False)
         for length, unit in _EPOCH_UNITS.items():
             pick = digits & (rest.str.len().to_numpy() == length)
             if pick.any():
                 retry[pick] = pd.to_datetime(pd.to_numeric(rest[pick]), unit=unit, utc=True)
-        parsed.loc[missing] = retry.to_numpy()
+        parsed.loc[missing] = retry.astype("datetime64[ns, UTC]")  # aligned on the rows; an all-NaT retry keeps its zone
     parsed = parsed.astype("datetime64[ns, UTC]")
     nanos = parsed.to_numpy(dtype="datetime64[ns]").view(np.int64)
     good = ~np.isnat(parsed.to_numpy(dtype="datetime64[ns]"))
     bad = ~good & ~empty
     date_only = bool(good.any()) and bool((nanos[good] % _NS_PER_DAY == 0).all())
     return parsed, bad, date_only
+
+
+def _used_categories(values: pd.Series, every: bool) -> pd.Series:
+    """`values.cat.remove_unused_categories()` by counting codes instead of sorting them (0.4 s on a million events),
+    and as it is when no row was rejected and every category is in use (the reader's and `_ids`' categories are)."""
+    codes = values.cat.codes.to_numpy()
+    used = np.bincount(codes[codes >= 0], minlength=len(values.cat.categories)) > 0
+    if used.all():
+        return values
+    return values.cat.remove_categories(values.cat.categories[~used])
 
 
 def _ids(raw: pd.DataFrame, mapping: Mapping[str, str], field: str) -> pd.Series:
@@ -185,9 +198,11 @@ def events_from_frame(
     subscriptions: pd.DataFrame | None = None,
 ) -> LoadResult:
     """Canonical events from a text table whose index is the spreadsheet row number."""
-    raw = text_except(raw)  # events hold their ids as categoricals (many events per user)
     columns = list(raw.columns)
     resolved = resolve_mapping(columns, EVENT_FIELDS, file, mapping, synonyms=EVENT_SYNONYMS)
+    # Ids become categoricals (many events per user), read from text cells; timestamps (nearly all distinct, so the
+    # reader keeps them as Arrow text) are parsed by Arrow as they are, without a Python string per row.
+    raw = text_except(raw, {resolved["timestamp"]} if "timestamp" in resolved else set())
     require(resolved, "timestamp", file, columns)
     if not {"user_id", "customer_id", "subscription_id"} & resolved.keys():
         require(resolved, "customer_id", file, columns)
@@ -225,6 +240,7 @@ def events_from_frame(
     rj.reject(no_actor, actor_field, missing)
 
     keep = rj.alive
+    every = bool(keep.all())
     events = (
         _ids(raw, resolved, "event")
         if "event" in resolved
@@ -233,9 +249,9 @@ def events_from_frame(
     table = pd.DataFrame(
         {
             "timestamp": timestamps[keep],
-            "user_id": users[keep].cat.remove_unused_categories(),
-            "customer_id": customers[keep].cat.remove_unused_categories(),
-            "event": events[keep].cat.remove_unused_categories(),
+            "user_id": _used_categories(users[keep], every),
+            "customer_id": _used_categories(customers[keep], every),
+            "event": _used_categories(events[keep], every),
         },
         columns=EVENT_COLUMNS,
     )
