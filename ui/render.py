@@ -122,23 +122,25 @@ def styled(table: pd.DataFrame, currency: str | None = None):
     headers = _unique([columns.header(str(c), tr, currency) for c in table.columns])
     frame = table.set_axis(headers, axis=1)
     formats: dict[str, object] = {}
+    made: dict[str | None, object] = {}
     config: dict[str, object] = {}
-    for name, head in zip(table.columns, headers, strict=True):
+    for name, head, dtype in zip(table.columns, headers, table.dtypes, strict=True):
         column = columns.describe(str(name), tr)
         kind = column.kind
-        series = table[name]
-        if pd.api.types.is_bool_dtype(series.dtype):
+        if pd.api.types.is_bool_dtype(dtype):
             kind = "bool_widget"
-        elif pd.api.types.is_datetime64_any_dtype(series.dtype):
+        elif pd.api.types.is_datetime64_any_dtype(dtype):
             kind = "date"
-        elif kind is None and pd.api.types.is_float_dtype(series.dtype):
+        elif kind is None and pd.api.types.is_float_dtype(dtype):
             kind = "number"
-        elif kind in ("date", "text", "bool", None) or not pd.api.types.is_numeric_dtype(series.dtype):
-            kind = "date" if kind == "date" and not pd.api.types.is_object_dtype(series.dtype) else "text"
+        elif kind in ("date", "text", "bool", None) or not pd.api.types.is_numeric_dtype(dtype):
+            kind = "date" if kind == "date" and not pd.api.types.is_object_dtype(dtype) else "text"
         if column.kind == "date":
             kind = "date"  # dates kept as Python objects (with None for "no date") are still dates
         if kind != "bool_widget":
-            formats[head] = formatting.cell_formatter(kind, tr.language, currency)
+            if kind not in made:  # one formatter per kind: Babel is asked for each kind's pattern once a table
+                made[kind] = formatting.cell_formatter(kind, tr.language, currency)
+            formats[head] = made[kind]
         config[head] = st.column_config.Column(help=column.help or None)
     return table_text.column_wise(frame.style.format(formats)), config
 

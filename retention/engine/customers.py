@@ -158,8 +158,10 @@ def history(model: SnapshotModel, subscriptions: pd.DataFrame, customers: pd.Dat
             attributes = {c: found.iloc[0][c] for c in customers.columns if c != "customer_id"}
     if own.empty and not attributes:
         raise ValueError(f"no customer {customer_id!r} in the data")
-    names = customer_names(customers)
-    name = str(names.get(customer_id, "")) if len(names) else ""
+    # The one customer's name, read off its own row as `customer_names` writes it (not every customer's name).
+    column = name_column(customers)
+    value = attributes.get(column) if column is not None else None
+    name = "" if value is None or pd.isna(value) else str(value).strip()
     spans = own.sort_values("start_date", kind="stable").reset_index(drop=True)
     where = model.customer_ids.get_indexer([customer_id])[0]
     if where < 0 or len(model.months) == 0:
