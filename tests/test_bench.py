@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -184,3 +185,20 @@ def test_the_upload_memory_stage_reads_every_row_of_its_generated_export(tmp_pat
     found = measure_upload(0.05)
     assert (found.rows, found.rows_used) == (1_000, 1_000)
     assert 0 < found.baseline < found.peak
+
+
+def test_table_memory_counts_a_shared_string_once() -> None:
+    """A plan column of 1,000 rows pointing at one string holds 8,000 bytes of pointers plus that string once
+    (`memory_usage(deep=True)` would count the string 1,000 times); Arrow ids count their buffers."""
+    import sys as _sys
+
+    from retention.bench import _mb
+    from retention.importing.ids import ID_DTYPE
+
+    plan = "Starter"
+    frame = pd.DataFrame({"plan": pd.Series([plan] * 1000, dtype=object), "n": np.arange(1000, dtype=np.int64),
+                          "id": pd.Series([f"c{i:03d}" for i in range(1000)], dtype=ID_DTYPE)})
+    ids = frame["id"].array.__arrow_array__().nbytes
+    expected = frame.index.memory_usage(deep=True) + 8_000 + _sys.getsizeof(plan) + 8_000 + ids
+    assert _mb(frame) * 1024 ** 2 == expected
+    assert frame.memory_usage(deep=True).sum() > expected + 900 * _sys.getsizeof(plan)
