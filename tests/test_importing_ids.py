@@ -93,3 +93,14 @@ def test_event_timestamps_read_from_arrow_text_and_rejects_keep_their_cells() ->
     assert table["timestamp"].iloc[25] == pd.Timestamp("2026-03-02T01:15:00Z")
     assert sorted(table["user_id"].cat.categories) == [f"u{i}" for i in range(10)]
     assert table["customer_id"].value_counts().to_dict() == {"c0": 50, "c1": 50, "c2": 50, "c3": 50}
+
+
+def test_repeated_cells_are_stripped_once_per_distinct_cell() -> None:
+    """' Pro', 'Pro ' and 'Pro' are one category; a blank cell is the empty category; order of first appearance."""
+    from retention.importing.arrow_csv import EMPTY_ATTR, read_columns
+
+    text = "plan,n\n Basic,1\nPro ,2\n  ,3\nPro,4\n Pro,5\nBasic,6\n"
+    frame = read_columns(text, ",")
+    assert frame["plan"].cat.categories.tolist() == ["Basic", "Pro", ""]
+    assert frame["plan"].astype(str).tolist() == ["Basic", "Pro", "", "Pro", "Pro", "Basic"]
+    assert frame.attrs[EMPTY_ATTR] == [True, False]

@@ -158,13 +158,23 @@ class _Columns:
 
         self.rows += batch.num_rows
         for i in range(len(self.names)):
-            cells = self._trim(batch.column(i))
-            if not self.empty[i] and len(cells):
-                self.empty[i] = bool(pc.any(pc.equal(pc.utf8_length(cells), 0)).as_py())
             if self.ids[i]:
+                cells = self._trim(batch.column(i))
+                if not self.empty[i] and len(cells):
+                    self.empty[i] = pc.min(pc.binary_length(cells)).as_py() == 0
                 self.parts[i].append(cells)  # ids stay Arrow text (`ids`): no Python string per row
-            else:
-                self.parts[i].append(pc.dictionary_encode(cells, memory_pool=self.pool))
+            else:  # stripped and checked for empty cells once per distinct cell, in `frame`
+                self.parts[i].append(pc.dictionary_encode(batch.column(i), memory_pool=self.pool))
+
+    def _stripped(self, codes: np.ndarray, dictionary) -> tuple[np.ndarray, np.ndarray]:
+        """(codes, categories) of a column once its distinct cells are stripped: cells that differ only by
+        surrounding whitespace (" Pro" and "Pro") become one category, in order of first appearance, as when
+        every cell was stripped before encoding."""
+        cells = self._trim(dictionary).to_numpy(zero_copy_only=False).astype(object)
+        merged, categories = pd.factorize(cells, use_na_sentinel=False)
+        if len(categories) == len(cells):
+            return codes, cells
+        return merged.astype(np.int32).take(codes), np.asarray(categories, dtype=object)
 
     def frame(self) -> pd.DataFrame:
         import pyarrow as pa
@@ -183,7 +193,8 @@ class _Columns:
                 encoded = pa.chunked_array(parts).unify_dictionaries(memory_pool=self.pool).combine_chunks(memory_pool=self.pool)
             del parts
             codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
-            categories = encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
+            codes, categories = self._stripped(codes, encoded.dictionary)
+            self.empty[i] = bool(len(codes)) and bool((categories == "").any())  # every category is some row's cell
             columns[name] = pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype=object), validate=False)
         frame = pd.DataFrame(columns, columns=self.names, copy=False)
         frame.index = pd.RangeIndex(2, self.rows + 2, name="row")
