@@ -370,7 +370,10 @@ def _rounded_mrr(mrr: pd.Series, factors: pd.Series) -> pd.Series:
 
 
 def _str_cells(values: pd.Series) -> pd.Series:
-    """`values.astype(str)`; a Categorical of text gives its category strings (shared), not a new string per row."""
+    """`values.astype(str)`; a Categorical of text gives its category strings (shared), not a new string per row,
+    and Arrow id text stays as it is."""
+    if is_ids(values):
+        return values
     if isinstance(values.dtype, pd.CategoricalDtype) and values.cat.categories.dtype == object:
         codes = values.cat.codes.to_numpy()
         categories = values.cat.categories.to_numpy()
@@ -527,7 +530,7 @@ def preview(
         resolved = resolve_mapping(list(raw.columns), CUSTOMER_FIELDS, file, mapping)
         order = _date_order(raw, resolved, ("signup_date",), file, date_order)
         result = customers_from_frame(head, file, mapping, date_order=order)
-    elif _ledger_preset(plain_text(raw), file, mapping, preset) is not None:
+    elif _ledger_preset(raw, file, mapping, preset) is not None:  # the header decides; no text copy of every cell
         # Cadences need every payment of a customer: read the whole ledger, show its first rows.
         result = subscriptions_from_frame(raw, file, mapping, preset=preset, date_order=date_order,
                                           reporting_currency=reporting_currency, rates=rates, ledger_settings=ledger_settings)
@@ -536,7 +539,7 @@ def preview(
         shown["reject_reason"] = reasons.reindex(head.index).fillna("").astype(str)
         return shown.reset_index(names="row")
     else:
-        _, resolved, _ = _resolve_subscription_mapping(plain_text(raw), file, mapping, preset)
+        _, resolved, _ = _resolve_subscription_mapping(raw, file, mapping, preset)  # as loading resolves it
         order = _date_order(raw, resolved, DATE_FIELDS, file, date_order)
         result = subscriptions_from_frame(head, file, mapping, preset=preset, date_order=order,
                                           reporting_currency=reporting_currency, rates=rates, status_policy=status_policy)
