@@ -98,5 +98,8 @@ st.subheader(tr("Plans over the range"))
 render.table_with_exports(_plan_names(totals, ["plan"]), "mrr_movements_by_plan", key="plan_totals_table")
 st.subheader(tr("Plan to plan"))
 render.table_with_exports(_plan_names(flows, ["from_plan", "to_plan"]), "plan_flows", key="plan_flows_table")
-with st.expander(tr("Movements by plan per period")):
-    render.table_with_exports(_plan_names(by_plan, ["plan"]), "mrr_movements_by_plan_per_period", key="plan_periods_table")
+# Drawn when opened (the expander reruns the page): a closed expander's table was formatted and sent on every run.
+with st.expander(tr("Movements by plan per period"), key="plan_periods_open", on_change="rerun") as per_period:
+    if per_period.open:
+        render.table_with_exports(_plan_names(by_plan, ["plan"]), "mrr_movements_by_plan_per_period",
+                                  key="plan_periods_table")

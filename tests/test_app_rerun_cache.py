@@ -115,3 +115,23 @@ def test_the_data_page_lists_a_files_currencies_and_statuses_once_each() -> None
     assert at.selectbox(key="reporting_currency").options == ["EUR", "GBP"]
     caption = next(c.value for c in at.caption if c.value.startswith("How statuses are counted")).replace("\\", "")
     assert caption == "How statuses are counted: active: counted as written; trialing: no MRR until the trial ends"
+
+
+def test_movements_by_plan_per_period_are_drawn_when_opened() -> None:
+    """A closed expander's table is not formatted and sent on every run of the Revenue page; opening it shows it."""
+    fixture = Path(__file__).parent / "fixtures" / "plan_movements" / "subscriptions.csv"
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.context = {"locale": "en-US"}
+    at.run()
+    _go(at, "pages/data.py")
+    at.file_uploader(key="upload_subscriptions").set_value(("subs.csv", fixture.read_bytes(), "text/csv")).run()
+    at.button(key="load_files").click().run()
+    _go(at, "pages/revenue.py")
+    per_period = [d for d in at.dataframe if "Period" in d.value.columns and "Plan" in d.value.columns]
+    assert per_period == []
+    at.session_state["plan_periods_open"] = True
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = next(d.value for d in at.dataframe if "Period" in d.value.columns and "Plan" in d.value.columns)
+    basic = shown[(shown["Period"] == "2024-01") & (shown["Plan"] == "Basic")]
+    assert basic["New (USD)"].tolist() == [300.0]

@@ -30,10 +30,15 @@ def _main_plan(snaps: PlanSnapshots, column: int | None) -> tuple[np.ndarray, np
         return plan, total
     values = snaps.mrr[:, column]
     np.add.at(total, snaps.customer_code, values)
-    order = pd.DataFrame({"code": snaps.customer_code, "plan": snaps.plan, "mrr": values})
-    order = order[order["mrr"] > 0].sort_values(["code", "mrr", "plan"], ascending=[True, False, True], kind="stable")
-    top = order.drop_duplicates("code")
-    plan[top["code"].to_numpy()] = top["plan"].to_numpy(dtype=object)
+    # Each paying customer's plan with most MRR, the first by name on a tie: rows ordered by customer, MRR (most
+    # first) and plan name (its code in sorted names), the first row of each customer kept.  A customer has one
+    # row per plan, so the order has no ties.
+    paid = np.flatnonzero(values > 0)
+    code, mrr = snaps.customer_code[paid], values[paid]
+    names, plan_code = np.unique(snaps.plan[paid].astype(str), return_inverse=True)
+    order = np.lexsort((plan_code, -mrr, code))
+    first = order[np.r_[True, code[order][1:] != code[order][:-1]]] if len(order) else order
+    plan[code[first]] = snaps.plan[paid][first]
     return plan, total
 
 
