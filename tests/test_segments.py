@@ -125,3 +125,23 @@ def test_rates_chart(frame):
     assert [t.name for t in fig.data] == ["Net revenue retention (NRR)", "Logo churn rate, window average"]
     assert list(fig.data[1].y) == pytest.approx(frame["logo_churn_rate_avg"].tolist())
     assert metric_label("mrr_share") == "Share of MRR"
+
+
+def test_attribute_values_per_id_first_row_wins_blanks_and_strangers_have_no_value() -> None:
+    """Ids as Arrow text or numbers are looked up as text; a repeated id keeps its first row; blank, missing and
+    unknown customers are "(no value)"; cells are compared stripped."""
+    import numpy as np
+    import pandas as pd
+
+    from retention.engine.membership import attribute_values, members
+    from retention.importing.ids import ID_DTYPE
+
+    customers = pd.DataFrame({
+        "customer_id": pd.Series(["a", "b", "c", "a", "7", "d"], dtype=ID_DTYPE),
+        "plan": [" Pro ", "Basic", "", "Basic", "Pro", np.nan],
+    })
+    got = attribute_values(pd.Index(["a", "b", "c", "d", "x", 7], dtype=object), customers, "plan")
+    assert got.tolist() == ["Pro", "Basic", NO_VALUE, NO_VALUE, NO_VALUE, "Pro"]
+    assert members(pd.Index(["a", "b", "7"]), customers, ("plan", "Pro ")).tolist() == [True, False, True]
+    with pytest.raises(ValueError, match="country"):
+        attribute_values(pd.Index(["a"]), customers, "country")

@@ -23,15 +23,34 @@ def attribute_values(customer_ids: pd.Index | pd.Series, customers: pd.DataFrame
     """The attribute's value for each id in `customer_ids` (object array), NO_VALUE where it has none.
 
     Raises ValueError naming the attribute when the customers table has no such column.
+
+    Every segment change asks this, so it works per distinct value and looks ids up once: the attribute's
+    distinct cells are stripped (not every customer's), and each id finds its customer row by one hash lookup
+    (the customers' ids as plain text, deduplicated only when they repeat).
     """
     if customers is None or attribute not in customers.columns:
         raise ValueError(f"no customer attribute {attribute!r} to filter on")
-    table = customers.drop_duplicates("customer_id")
-    values = table.set_index(table["customer_id"].astype(str))[attribute]
-    values = values.where(values.notna(), "").astype(str).str.strip()
-    mapped = pd.Index(customer_ids).astype(str).map(values).to_numpy(dtype=object)
-    blank = pd.isna(mapped) | (mapped == "")
-    return np.where(blank, NO_VALUE, mapped).astype(object)
+    keys = _text_index(customers["customer_id"])
+    table = customers
+    if not keys.is_unique:  # the first row of a repeated id counts, as `drop_duplicates` keeps it
+        first = ~keys.duplicated(keep="first")
+        table, keys = customers[first], keys[first]
+    codes, distinct = pd.factorize(table[attribute].to_numpy(dtype=object), use_na_sentinel=True)
+    labels = pd.Series(distinct, dtype=object).astype(str).str.strip().to_numpy(dtype=object)
+    labels = np.append(np.where(labels == "", NO_VALUE, labels), NO_VALUE).astype(object)  # last: no value
+    rows = keys.get_indexer(_text_index(customer_ids))
+    code = np.full(len(rows), -1, dtype=np.int64)
+    found = rows >= 0
+    code[found] = codes[rows[found]]
+    return labels[np.where(code < 0, len(labels) - 1, code)]
+
+
+def _text_index(ids: pd.Index | pd.Series) -> pd.Index:
+    """Ids as an object Index of text (Arrow id text and numbers alike), so lookups compare like with like."""
+    values = pd.Index(ids)
+    if values.dtype != object:
+        values = pd.Index(values.to_numpy(dtype=object))
+    return values if values.inferred_type in ("string", "empty") else values.astype(str)
 
 
 def members(customer_ids: pd.Index | pd.Series, customers: pd.DataFrame | None, segment: tuple[str, str] | None) -> np.ndarray:
