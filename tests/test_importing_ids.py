@@ -104,3 +104,15 @@ def test_repeated_cells_are_stripped_once_per_distinct_cell() -> None:
     assert frame["plan"].cat.categories.tolist() == ["Basic", "Pro", ""]
     assert frame["plan"].astype(str).tolist() == ["Basic", "Pro", "", "Pro", "Pro", "Basic"]
     assert frame.attrs[EMPTY_ATTR] == [True, False]
+
+
+def test_event_ids_read_from_arrow_text_equal_the_text_path() -> None:
+    """A user column of distinct ids stays Arrow text in the reader; its categorical (sorted, blank missing) is the
+    one `astype("category")` gives the same cells as text."""
+    from retention.importing.events import _arrow_categorical
+
+    cells = ["u3", "", "u1", "u3", "u2", "u10"]
+    got = _arrow_categorical(pd.Series(cells, dtype=ID_DTYPE))
+    want = pd.Series(cells, dtype=object).replace("", None).astype("category")
+    pd.testing.assert_series_equal(got, want)
+    assert got.cat.categories.tolist() == ["u1", "u10", "u2", "u3"]

@@ -158,12 +158,27 @@ def _ids(raw: pd.DataFrame, mapping: Mapping[str, str], field: str) -> pd.Series
     if field not in mapping:
         return pd.Series(pd.Categorical([None] * len(raw), categories=pd.Index([], dtype=object)), index=raw.index)
     text = raw[mapping[field]]
+    if is_ids(text):  # Arrow text (ids nearly all distinct in the first rows): encoded by Arrow, no string per row
+        return _arrow_categorical(text)
     ids = text.where(text.ne("")).astype("category")
     if isinstance(text.dtype, pd.CategoricalDtype):
         # Dictionary-encoded by the reader (categories in order of appearance, all used): the same sorted
         # categories `astype("category")` gives plain text, by recoding, without hashing every row.
         ids = ids.cat.set_categories(sorted(c for c in ids.cat.categories if c != ""))
     return ids
+
+
+def _arrow_categorical(text: pd.Series) -> pd.Series:
+    """Arrow id text as the categorical `astype("category")` gives (sorted categories, "" missing), built from
+    Arrow's dictionary encoding: one code per row and a Python string per distinct id only."""
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    cells = uniques.to_numpy(dtype=object)
+    kept = np.flatnonzero(cells != "")
+    order = kept[np.argsort(cells[kept], kind="stable")]
+    recode = np.full(len(cells) + 1, -1, dtype=np.int64)  # the extra last slot maps code -1 (missing) to missing
+    recode[order] = np.arange(len(order))
+    column = pd.Categorical.from_codes(recode[codes], categories=pd.Index(cells[order], dtype=object), validate=False)
+    return pd.Series(column, index=text.index)
 
 
 def subscription_owners(subscriptions: pd.DataFrame) -> pd.Series:
@@ -200,9 +215,10 @@ def events_from_frame(
     """Canonical events from a text table whose index is the spreadsheet row number."""
     columns = list(raw.columns)
     resolved = resolve_mapping(columns, EVENT_FIELDS, file, mapping, synonyms=EVENT_SYNONYMS)
-    # Ids become categoricals (many events per user), read from text cells; timestamps (nearly all distinct, so the
-    # reader keeps them as Arrow text) are parsed by Arrow as they are, without a Python string per row.
-    raw = text_except(raw, {resolved["timestamp"]} if "timestamp" in resolved else set())
+    # Ids become categoricals (many events per user) and timestamps are parsed: both read Arrow text as it is when
+    # the reader kept a column so (nearly all cells distinct), without a Python string per row.
+    raw = text_except(raw, {resolved[f] for f in ("timestamp", "user_id", "customer_id", "subscription_id", "event")
+                            if f in resolved})
     require(resolved, "timestamp", file, columns)
     if not {"user_id", "customer_id", "subscription_id"} & resolved.keys():
         require(resolved, "customer_id", file, columns)
