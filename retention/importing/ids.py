@@ -17,16 +17,15 @@ import numpy as np
 import pandas as pd
 
 ID_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
-"""The dtype of every canonical id column (`customer_id`, `subscription_id`, events' `user_id`)."""
+"""The dtype of the canonical id columns: `customer_id` and `subscription_id` of subscriptions, `customer_id` of
+customers, and any column the CSV reader finds (nearly) all distinct until a table's mapping turns it into text.
+Events keep their ids as Categoricals (many events per user).  Arrow work on ids allocates from the system pool
+(malloc), as the CSV reader does, so freed buffers can be handed back (`retention.memory`)."""
 
 
 def is_ids(values: pd.Series | pd.Index) -> bool:
     """Whether `values` already hold Arrow-backed id text."""
     return values.dtype == ID_DTYPE
-
-
-# Arrow work on ids allocates from the system pool (malloc), as the CSV reader does: freed buffers go back to
-# the allocator at once instead of staying in the default (mimalloc) pool next to a big upload.
 
 
 def from_arrow(chunks) -> pd.api.extensions.ExtensionArray:

@@ -91,8 +91,8 @@ class _Rejector:
             return
         # One 64-bit hash per row finds the candidates (rows whose hash repeats); only those are compared
         # cell by cell, so a big file without copies never gets a code array per column (issue 21).
-        # The dictionary-encoded columns hash their distinct cells only; id columns (one cell per row) are hashed
-        # as they are rather than factorised first.
+        # The dictionary-encoded columns hash their distinct cells only; Arrow id columns are hashed through their
+        # integer codes (`ids.hashable_codes`), so no Python string is made per row.
         coded = self.coded
         if any(is_ids(coded[c]) for c in coded.columns):
             coded = pd.DataFrame({c: hashable_codes(coded[c]) for c in coded.columns}, index=coded.index, copy=False)
