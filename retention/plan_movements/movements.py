@@ -41,46 +41,59 @@ def movements_by_plan(snaps: PlanSnapshots, periods: list[str] | None = None) ->
     wanted = list(snaps.periods) if periods is None else [p for p in periods if p in snaps.periods]
     if not wanted or len(snaps.plan) == 0:
         return pd.DataFrame(columns=COLUMNS)
-    cust = snaps.customer_mrr()
-    active = cust > 0
-    seen_before = np.zeros_like(active)
-    seen_before[:, 1:] = np.logical_or.accumulate(active, axis=1)[:, :-1]
     plans = sorted(set(snaps.plan.tolist()))
     plan_code = pd.Index(plans).get_indexer(snaps.plan)
-    # Rows sorted by plan once; each period's sums per plan are then one `reduceat` per column (int64, exact),
-    # not a mask over every row for every plan.
-    order = np.argsort(plan_code, kind="stable")
-    sorted_code = plan_code[order]
-    starts = np.flatnonzero(np.r_[True, sorted_code[1:] != sorted_code[:-1]])
-    group_plans = [plans[c] for c in sorted_code[starts]]
-
-    def per_plan(values: np.ndarray) -> np.ndarray:
-        return np.add.reduceat(values[order], starts)
-
-    rows = []
-    for period in wanted:
-        j = snaps.periods.index(period)
-        m_k = snaps.mrr[:, j]
-        p_k = snaps.mrr[:, j - 1] if j > 0 else np.zeros_like(m_k)
-        code = snaps.customer_code
-        p, m = (cust[code, j - 1] if j > 0 else np.zeros_like(m_k)), cust[code, j]
-        before = seen_before[code, j]
-        stays = (p > 0) & (m > 0)
-        amounts = {
-            "plan_new": np.where((p == 0) & (m > 0) & ~before, m_k, 0),
-            "plan_reactivation": np.where((p == 0) & (m > 0) & before, m_k, 0),
-            "plan_churned": np.where((p > 0) & (m == 0), p_k, 0),
-            "plan_expansion": np.where(stays & (p_k > 0) & (m_k > p_k), m_k - p_k, 0),
-            "plan_contraction": np.where(stays & (m_k > 0) & (m_k < p_k), p_k - m_k, 0),
-            "plan_moved_in": np.where(stays & (p_k == 0) & (m_k > 0), m_k, 0),
-            "plan_moved_out": np.where(stays & (p_k > 0) & (m_k == 0), p_k, 0),
-        }
-        start, end = per_plan(p_k), per_plan(m_k)
-        customers_start, customers_end = per_plan((p_k > 0).astype(np.int64)), per_plan((m_k > 0).astype(np.int64))
-        sums = {name: per_plan(values) for name, values in amounts.items()}
-        for i in np.flatnonzero((customers_start > 0) | (customers_end > 0)):
-            row = {"period": period, "plan": group_plans[i], "mrr_start": start[i] / MICRO, "mrr_end": end[i] / MICRO,
-                   "customers_start": int(customers_start[i]), "customers_end": int(customers_end[i])}
-            row.update({name: values[i] / MICRO for name, values in sums.items()})
-            rows.append(row)
-    return pd.DataFrame(rows, columns=COLUMNS)
+    code = snaps.customer_code
+    # A customer was seen before a period when it paid at an earlier snapshot: its first paying snapshot, the
+    # earliest over its plans (each pair's first column with MRR; past the end when it has none).
+    paid = snaps.mrr > 0
+    first_paid = np.full(len(snaps.customers), len(snaps.periods))
+    np.minimum.at(first_paid, code, np.where(paid.any(axis=1), paid.argmax(axis=1), len(snaps.periods)))
+    # The snapshots the wanted periods need: each one's and the one before (zeros before the first snapshot).
+    columns = np.array([snaps.periods.index(period) for period in wanted])
+    low = max(int(columns.min()) - 1, 0)
+    window = slice(low, int(columns.max()) + 1)
+    mrr, cust = snaps.mrr[:, window], snaps.customer_mrr(window)
+    if columns.min() == 0:
+        mrr, cust = (np.hstack([np.zeros((len(m), 1), dtype=np.int64), m]) for m in (mrr, cust))
+        low = -1
+    now_col, before_col = columns - low, columns - low - 1
+    # MRR and paying customers per plan at those snapshots, a plan's rows at a time (a handful of plans; int64, exact).
+    masks = [plan_code == c for c in range(len(plans))]
+    level = np.stack([mrr[mask].sum(axis=0) for mask in masks]).reshape(len(plans), mrr.shape[1])
+    paying = np.stack([np.count_nonzero(mrr[mask] > 0, axis=0) for mask in masks]).reshape(len(plans), mrr.shape[1])
+    sums = {"mrr_start": level[:, before_col], "mrr_end": level[:, now_col]}
+    customers_start, customers_end = paying[:, before_col].astype(np.int64), paying[:, now_col].astype(np.int64)
+    # Every movement of a (customer, plan) pair moves its MRR in that plan: only the pairs whose MRR changed between
+    # the two snapshots of a period (a few percent of them) are classified, as one array of changes.
+    pair, k = np.nonzero(mrr[:, now_col] != mrr[:, before_col])
+    m_k, p_k = mrr[pair, now_col[k]], mrr[pair, before_col[k]]
+    customer = code[pair]
+    m, p = cust[customer, now_col[k]], cust[customer, before_col[k]]
+    came_before = first_paid[customer] < columns[k]
+    stays = (p > 0) & (m > 0)
+    arrived = (p == 0) & (m > 0)
+    amounts = {
+        "plan_new": np.where(arrived & ~came_before, m_k, 0),
+        "plan_reactivation": np.where(arrived & came_before, m_k, 0),
+        "plan_churned": np.where((p > 0) & (m == 0), p_k, 0),
+        "plan_expansion": np.where(stays & (p_k > 0) & (m_k > p_k), m_k - p_k, 0),
+        "plan_contraction": np.where(stays & (m_k > 0) & (m_k < p_k), p_k - m_k, 0),
+        "plan_moved_in": np.where(stays & (p_k == 0) & (m_k > 0), m_k, 0),
+        "plan_moved_out": np.where(stays & (p_k > 0) & (m_k == 0), p_k, 0),
+    }
+    width = len(columns)
+    cell = plan_code[pair] * width + k
+    for name, values in amounts.items():
+        total = np.zeros(len(plans) * width, dtype=np.int64)
+        np.add.at(total, cell, values)
+        sums[name] = total.reshape(len(plans), width)
+    # One row per period and plan with customers at either snapshot: periods in the asked order, plans by name.
+    period_index, plan_index = np.nonzero(((customers_start > 0) | (customers_end > 0)).T)
+    if not len(plan_index):
+        return pd.DataFrame(columns=COLUMNS)
+    out = {"period": [wanted[i] for i in period_index], "plan": [plans[i] for i in plan_index]}
+    out.update({name: values[plan_index, period_index] / MICRO for name, values in sums.items()})
+    out["customers_start"] = customers_start[plan_index, period_index]
+    out["customers_end"] = customers_end[plan_index, period_index]
+    return pd.DataFrame(out, columns=COLUMNS)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from retention.engine.snapshots import MICRO
-from retention.periods import Granularity, label, last_complete_period, period_of, period_range
+from retention.periods import Granularity, label, last_complete_period, period_of, period_range, snapshot_dates
 
 NO_PLAN = ""
 """The plan of a subscription whose row names none."""
@@ -35,16 +35,29 @@ class PlanSnapshots:
     customers: pd.Index
     mrr: np.ndarray  # int64, shape (pairs, periods)
 
-    def customer_mrr(self) -> np.ndarray:
-        """Customers × periods MRR (micro-units): the engine's snapshot matrix for these periods."""
-        out = np.zeros((len(self.customers), len(self.periods)), dtype=np.int64)
-        np.add.at(out, self.customer_code, self.mrr)
+    def customer_mrr(self, columns: slice = slice(None)) -> np.ndarray:
+        """Customers × periods MRR (micro-units): the engine's snapshot matrix for these periods (or `columns` of it)."""
+        code, mrr = self.customer_code, self.mrr[:, columns]
+        first = np.r_[True, code[1:] != code[:-1]] if len(code) else np.zeros(0, dtype=bool)
+        if np.array_equal(code[first], np.arange(len(self.customers))):
+            # Rows grouped by customer, every customer in order (what `plan_snapshots` makes): each customer's first
+            # row, plus its other plans' rows (customers in several plans are few).
+            out = mrr[first]
+            np.add.at(out, code[~first], mrr[~first])
+            return out
+        out = np.zeros((len(self.customers), mrr.shape[1]), dtype=np.int64)
+        np.add.at(out, code, mrr)
         return out
 
 
 def plan_snapshots(subscriptions: pd.DataFrame, granularity: Granularity, as_of: pd.Timestamp,
                    customers: set[str] | None = None) -> PlanSnapshots:
-    """MRR per customer and plan at each complete period's snapshot up to `as_of` (only `customers` when given)."""
+    """MRR per customer and plan at each complete period's snapshot up to `as_of` (only `customers` when given).
+
+    Everything is integer codes and arrays: a customer's id and a plan's name are hashed once each
+    (`_codes`), never copied into a frame, so the Revenue page's first view of a 20,000-customer export
+    spends its time on the matrix, not on strings.
+    """
     subs = subscriptions
     if customers is not None:
         subs = subs[subs["customer_id"].astype(str).isin(customers)]
@@ -55,32 +68,62 @@ def plan_snapshots(subscriptions: pd.DataFrame, granularity: Granularity, as_of:
     micro = np.rint(subs["mrr"].to_numpy(dtype=float) * MICRO).astype(np.int64)
     end = subs["end_date"]
     keep = (micro > 0) & (end.isna() | (end > start)).to_numpy()
-    plan = subs["plan"].fillna("").astype(str).str.strip() if "plan" in subs else pd.Series(NO_PLAN, index=subs.index)
-    spans = pd.DataFrame({"customer": subs["customer_id"].astype(str).to_numpy()[keep], "plan": plan.to_numpy()[keep],
-                          "start": start.to_numpy()[keep], "end": end.to_numpy()[keep], "mrr": micro[keep]})
     as_of = pd.Timestamp(as_of).normalize()
-    if spans.empty:
+    if not keep.any():
         return PlanSnapshots([], np.array([], dtype=object), np.array([], dtype=object), np.array([], dtype=np.int64),
                              pd.Index([]), np.zeros((0, 0), dtype=np.int64))
-    first = period_of(pd.Timestamp(spans["start"].min()), granularity)
+    starts = start.to_numpy(dtype="datetime64[ns]")[keep]
+    ends = end.to_numpy(dtype="datetime64[ns]")[keep]
+    micro = micro[keep]
+    first = period_of(pd.Timestamp(starts.min()), granularity)
     last = last_complete_period(as_of, granularity)
     periods = period_range(first, last) if last >= first else period_range(first, first)[:0]
-    days = np.array([p.end_time.normalize().to_datetime64() for p in periods], dtype="datetime64[ns]")
+    days = snapshot_dates(periods).astype("datetime64[ns]")
     # (customer, plan) pairs sorted by customer then plan, and each span's pair: integer codes, not a MultiIndex.
-    customer_codes, customer_names = pd.factorize(spans["customer"], sort=True)
-    plan_codes, plan_names = pd.factorize(spans["plan"], sort=True)
-    pair_keys, code = np.unique(customer_codes.astype(np.int64) * len(plan_names) + plan_codes, return_inverse=True)
-    pairs = pd.DataFrame({"customer": np.asarray(customer_names, dtype=object)[pair_keys // len(plan_names)],
-                          "plan": np.asarray(plan_names, dtype=object)[pair_keys % len(plan_names)]})
-    # Active at day d: start <= d < end.  Columns [first_col, end_col) hold the span, added with a difference array.
-    first_col = np.searchsorted(days, spans["start"].to_numpy(dtype="datetime64[ns]"), side="left")
-    ends = spans["end"].to_numpy(dtype="datetime64[ns]")
-    end_col = np.where(pd.isna(ends), len(days), np.searchsorted(days, ends, side="left"))
-    diff = np.zeros((len(pairs), len(days) + 1), dtype=np.int64)
-    np.add.at(diff, (code, first_col), spans["mrr"].to_numpy())
-    np.add.at(diff, (code, end_col), -spans["mrr"].to_numpy())
-    mrr = np.cumsum(diff, axis=1)[:, : len(days)]
-    customers_index = pd.Index(pairs["customer"].unique())
-    return PlanSnapshots([label(p) for p in periods], pairs["customer"].to_numpy(dtype=object),
-                         pairs["plan"].to_numpy(dtype=object), customers_index.get_indexer(pairs["customer"]),
-                         customers_index, mrr)
+    ids = subs["customer_id"]
+    customer_codes, customer_names = _codes(ids, keep, None if _is_text(ids) else str)
+    plan_codes, plan_names = _codes(subs["plan"] if "plan" in subs else pd.Series(NO_PLAN, index=subs.index), keep,
+                                    _plan_name)
+    pair_keys, code = np.unique(customer_codes * len(plan_names) + plan_codes, return_inverse=True)
+    pair_customer = pair_keys // len(plan_names)
+    # Active at day d: start <= d < end.  Columns [first_col, end_col) hold the span, added with a difference array
+    # (one flat `np.add.at`: the spans of one pair may share a column).
+    width = len(days) + 1
+    first_col = np.searchsorted(days, starts, side="left")
+    end_col = np.where(np.isnat(ends), len(days), np.searchsorted(days, ends, side="left"))
+    diff = np.zeros(len(pair_keys) * width, dtype=np.int64)
+    np.add.at(diff, np.concatenate([code * width + first_col, code * width + end_col]), np.concatenate([micro, -micro]))
+    mrr = np.cumsum(diff.reshape(len(pair_keys), width), axis=1)[:, : len(days)]
+    # Every customer of `customer_names` has a pair (the names come from the kept spans), in the same sorted order.
+    return PlanSnapshots([label(p) for p in periods], customer_names[pair_customer],
+                         plan_names[pair_keys % len(plan_names)], pair_customer, pd.Index(customer_names), mrr)
+
+
+def _plan_name(value: object) -> str:
+    """A plan as the tables name it: text without surrounding spaces, `NO_PLAN` for a missing one."""
+    return NO_PLAN if value is None or (isinstance(value, float) and np.isnan(value)) else str(value).strip()
+
+
+def _codes(values: pd.Series, keep: np.ndarray, name=None) -> tuple[np.ndarray, np.ndarray]:
+    """(code of each kept row, the kept rows' names sorted), codes in the names' sort order (Python's `str` order).
+
+    `name(value)` names a value (rows naming the same way share a code); it is called once per distinct value (a few
+    plans), not per row.  Without `name` the column must be text without gaps (the importer's customer ids): its
+    values are their names, sorted while hashed (Arrow compares UTF-8 bytes, which orders as Python's `str`).
+    """
+    if name is None:
+        raw, distinct = pd.factorize(values, sort=True)
+        names = np.asarray(distinct, dtype=object)
+    else:
+        raw, distinct = pd.factorize(values, use_na_sentinel=False)
+        names, inverse = np.unique(np.array([name(v) for v in np.asarray(distinct, dtype=object)], dtype=object),
+                                   return_inverse=True)
+        raw = inverse.reshape(-1)[raw]
+    raw = raw[keep]
+    used = np.bincount(raw, minlength=len(names)) > 0
+    return (np.cumsum(used) - 1)[raw], names[used]
+
+
+def _is_text(values: pd.Series) -> bool:
+    """True for a text column without gaps that is not Python objects (which may hold numbers: `str` names them)."""
+    return values.dtype != object and pd.api.types.is_string_dtype(values.dtype) and not values.hasnans
