@@ -45,3 +45,16 @@ def test_dates_spread_back_to_the_rows_index() -> None:
     assert dates.tolist()[0] == pd.Timestamp("2024-01-05") and dates.tolist()[2] == pd.Timestamp("2024-01-05")
     assert pd.isna(dates.tolist()[1]) and pd.isna(dates.tolist()[3])
     assert bad.tolist() == [False, True, False, False]  # an empty cell is missing, not bad
+
+
+def test_plain_iso_days_read_as_the_general_parser_reads_them() -> None:
+    """A column of plain ISO days takes a one-format parse; the same cells next to one that is not a plain day
+    take the general path.  Both give the same days, NaTs and bad cells (30 February, years outside the calendar
+    type, an empty cell)."""
+    cells = ["2024-01-31", " 2024-02-29 ", "2024-02-30", "1500-01-01", "2300-01-01", "", "2024-12-01"]
+    fast, fast_bad = parse_dates(pd.Series(cells, dtype=object))
+    general, general_bad = parse_dates(pd.Series([*cells, "2024-12-01T10:00:00Z"], dtype=object))
+    assert fast.dtype == general.dtype == "datetime64[ns]"
+    assert fast.tolist() == general.tolist()[:-1]
+    assert fast_bad.tolist() == general_bad.tolist()[:-1] == [False, False, True, True, True, False, False]
+    assert fast.tolist()[:2] == [pd.Timestamp("2024-01-31"), pd.Timestamp("2024-02-29")]
