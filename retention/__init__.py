@@ -16,34 +16,32 @@ A small API for notebooks::
 This package never imports Streamlit: the app's pages and the CLI are thin layers over it.
 """
 
-from retention.dataset import Dataset, InputFile, load_dataset
-from retention.engine import (
-    METRIC_NAMES,
-    CohortTable,
-    DrillDown,
-    Engine,
-    Lifetimes,
-    MetricsTable,
-    NumpyEngine,
-    Query,
-    SegmentTable,
-    SnapshotModel,
-    build_model,
-    compute_metrics,
-)
-from retention.importing import LoadError, LoadResult
-
-_LAZY = {"Workspace", "WorkspaceBusy", "WorkspaceError", "open_workspace"}
+_WHERE = {
+    "Dataset": "retention.dataset", "InputFile": "retention.dataset", "load_dataset": "retention.dataset",
+    **dict.fromkeys(("METRIC_NAMES", "CohortTable", "DrillDown", "Engine", "Lifetimes", "MetricsTable", "NumpyEngine",
+                     "Query", "SegmentTable", "SnapshotModel", "build_model", "compute_metrics"), "retention.engine"),
+    "LoadError": "retention.importing", "LoadResult": "retention.importing",
+    **dict.fromkeys(("Workspace", "WorkspaceBusy", "WorkspaceError", "open_workspace"), "retention.workspace"),
+}
 
 
 def __getattr__(name: str) -> object:
-    """The workspace store (and DuckDB under it) loads on first use: a CLI command or a page that never
-    opens a workspace must not pay for it at start (issue 15)."""
-    if name in _LAZY:
-        import retention.workspace as workspace
+    """Every name loads on first use (PEP 562): `python -m retention --help`, a CLI command or a page that
+    never opens a workspace must not pay for pandas or DuckDB at start (issue 15)."""
+    if name in _WHERE:
+        import importlib
 
-        return getattr(workspace, name)
+        value = getattr(importlib.import_module(_WHERE[name]), name)
+        globals()[name] = value
+        return value
+    if not name.startswith("_"):  # a subpackage, as in `retention.figures.mrr_movements(table)`
+        import importlib
+        import importlib.util
+
+        if importlib.util.find_spec(f"retention.{name}") is not None:
+            return importlib.import_module(f"retention.{name}")
     raise AttributeError(f"module 'retention' has no attribute {name!r}")
+
 
 __all__ = [
     "METRIC_NAMES", "CohortTable", "Dataset", "DrillDown", "Engine", "InputFile", "Lifetimes", "LoadError", "LoadResult",

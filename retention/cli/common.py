@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from retention.cli.errors import CommandError
 from retention.dataset import Dataset, load_dataset
 from retention.engine.query import Query
 from retention.exports import neutralise_frame
@@ -26,10 +27,6 @@ from retention.importing.mapping import parse_map_args
 from retention.importing.presets import BY_KEY
 from retention.importing.status import parse_status_args
 from retention.importing.summary import describe, text_lines
-
-
-class CommandError(Exception):
-    """A user error to print as `error: …` with exit status 2."""
 
 
 def add_workspace_arguments(parser: argparse.ArgumentParser, dataset: bool = True) -> None:

@@ -65,17 +65,36 @@ def distinct_cells(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
 
     A Categorical column (the reader's dictionary-encoded CSV columns) is factorised on its
     integer codes, so no text cell is hashed or copied: the distinct texts are its categories.
+    The reader's own columns are already in that form (every category used, numbered in order of
+    first appearance), which `_first_appearance` sees in one pass, without factorising.
     """
     if isinstance(values.dtype, pd.CategoricalDtype):
         categories = values.cat.categories
         if categories.dtype == object and not categories.hasnans:
-            codes, used = pd.factorize(values.cat.codes.to_numpy(), use_na_sentinel=False)
-            cells = categories.to_numpy(dtype=object).take(np.maximum(used, 0))
+            codes = values.cat.codes.to_numpy()
+            cells = categories.to_numpy(dtype=object)
+            if _first_appearance(codes, len(cells)):
+                if not all(type(c) is str for c in cells):
+                    cells = cells.astype(str)
+                return codes, pd.Series(cells, dtype=object, copy=False)
+            codes, used = pd.factorize(codes, use_na_sentinel=False)
+            cells = cells.take(np.maximum(used, 0))
             cells[used < 0] = ""  # a missing cell (code -1) reads as empty, as fillna("") does
             text = pd.Series(cells, dtype=object).astype(str)
             return codes, text
     codes, uniques = pd.factorize(values.fillna("").astype(str))
     return codes, pd.Series(uniques, dtype=object)
+
+
+def _first_appearance(codes: np.ndarray, n: int) -> bool:
+    """Whether `codes` use every one of `n` categories, numbered in order of first appearance (0, then at most one
+    above the highest so far, ending at n - 1): then they are their own factorisation."""
+    if len(codes) == 0:
+        return n == 0
+    if codes[0] != 0 or int(codes.min()) < 0:
+        return False
+    highest = np.maximum.accumulate(codes)
+    return int(highest[-1]) == n - 1 and bool((codes[1:] <= highest[:-1] + 1).all())
 
 
 def as_text(values: pd.Series) -> pd.Series:
@@ -87,7 +106,11 @@ def as_text(values: pd.Series) -> pd.Series:
 
 
 def _expand(result: pd.Series | pd.DataFrame, codes: np.ndarray, index: pd.Index) -> pd.Series | pd.DataFrame:
-    return result.take(codes).set_axis(index, axis=0)
+    """Each row's answer: the distinct cells' answers taken by code, on the rows' index (no index is taken)."""
+    if isinstance(result, pd.Series):
+        return pd.Series(result.array.take(codes), index=index, name=result.name, copy=False)
+    return pd.DataFrame({i: result.iloc[:, i].array.take(codes) for i in range(result.shape[1])}, index=index,
+                        copy=False).set_axis(result.columns, axis=1)
 
 
 def by_distinct(values: pd.Series, func: Callable[[pd.Series], _Result]) -> _Result:

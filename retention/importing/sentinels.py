@@ -17,6 +17,7 @@ is within `FAR_YEARS` of the last real date and stays a scheduled end.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 FAR_YEARS = 5
@@ -34,18 +35,25 @@ def blank_unrepresentable(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def far_future(start: pd.Series, end: pd.Series, today: pd.Timestamp | None = None) -> pd.Series:
-    """Ends that are placeholders for "no end yet" (see the module docstring)."""
+    """Ends that are placeholders for "no end yet" (see the module docstring).
+
+    On the NumPy arrays (NaT compares false): at 400,000 rows the Series forms of the same
+    comparisons cost several times more."""
     today = pd.Timestamp(today or pd.Timestamp.now(tz="UTC").tz_convert(None)).normalize()
-    starts = start.dropna()
-    if end.isna().all():
+    e = end.to_numpy(dtype="datetime64[ns]")
+    known = ~np.isnat(e)
+    if not known.any():
         return pd.Series(False, index=end.index)
-    reference = starts.max() if len(starts) else today
-    real_ends = end[end.notna() & (end <= max(today, reference))]
+    s = start.to_numpy(dtype="datetime64[ns]")
+    starts = s[~np.isnat(s)]
+    reference = pd.Timestamp(starts.max()) if len(starts) else today
+    real_ends = e[known & (e <= np.datetime64(max(today, reference).to_datetime64()))]
     if len(real_ends):
-        reference = max(reference, real_ends.max())
-    limit = reference + pd.DateOffset(years=FAR_YEARS)
-    future = end.notna() & (end > today)
-    return future & ((end > limit) | (end.dt.year >= SENTINEL_YEAR))
+        reference = max(reference, pd.Timestamp(real_ends.max()))
+    limit = (reference + pd.DateOffset(years=FAR_YEARS)).to_datetime64()
+    future = known & (e > np.datetime64(today.to_datetime64()))
+    sentinel = np.datetime64(f"{SENTINEL_YEAR}-01-01", "ns")
+    return pd.Series(future & ((e > limit) | (e >= sentinel)), index=end.index)
 
 
 def summarise(text: pd.Series, mask: pd.Series) -> dict[str, int]:
