@@ -16,6 +16,7 @@ import streamlit as st
 
 from retention import formatting
 from retention.engine import DrillDown
+from retention.figures.spec import relayout
 from retention.i18n import N_
 from ui import render, state
 
@@ -34,7 +35,7 @@ def selectable(fig: go.Figure, key: str) -> list[dict[str, Any]]:
     period, and the list could not tell the churned bar from the new one the user clicked.
     """
     if fig.layout.hovermode != "closest":  # a cached figure (maybe shared, see `ui.sample`) has it already
-        fig.update_layout(hovermode="closest")
+        relayout(fig, {"hovermode": "closest"})
     event = st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False},
                             on_select="rerun", selection_mode="points")
     try:

@@ -92,10 +92,11 @@ def _drawable(fig: go.Figure, empty: str | None) -> bool:
 def selectable_chart(fig: go.Figure | Callable[[], go.Figure], key: str, depends_on: tuple | None = None,
                      empty: str | None = None) -> list:
     """A clickable chart (`ui.drilldown.selectable`) with the same cache and empty state as `chart`."""
+    from retention.figures.spec import relayout
     from ui import drilldown
 
     def closest(figure_: go.Figure) -> go.Figure:
-        return figure_.update_layout(hovermode="closest")  # see `drilldown.selectable`
+        return relayout(figure_, {"hovermode": "closest"})  # see `drilldown.selectable`
 
     built = figure((lambda: closest(fig())) if callable(fig) else fig, key, depends_on)
     return drilldown.selectable(built, key) if _drawable(built, empty) else []

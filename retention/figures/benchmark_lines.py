@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 from retention import formatting
 from retention.benchmarks.selection import BenchmarkLine, per_basis
 from retention.escaping import plotly_text
+from retention.figures import spec
 from retention.figures.empty import REFERENCE_RANK
 from retention.figures.theme import COLORS
 from retention.i18n import ENGLISH, Translator
@@ -99,21 +100,21 @@ def legend_text(line: BenchmarkLine, tr: Translator) -> str:
     return "<br>".join(lines)
 
 
-def _draw(fig: go.Figure, line: BenchmarkLine, xs: Sequence[object], tr: Translator, color: str, dash: str) -> list[dict]:
-    """Adds the line's legend trace; returns its shapes (band and line) for `_add_shapes`."""
+def _draw(line: BenchmarkLine, xs: Sequence[object], tr: Translator, color: str, dash: str) -> tuple[list[dict], list[dict]]:
+    """The line's legend trace (none without x values) and its shapes (band and line), as Plotly's JSON has them."""
     shapes = []
     if line.low is not None and line.high is not None:
         shapes.append(_across(line.low, line.high, type="rect", fillcolor=color, opacity=_BAND_OPACITY,
                               line={"width": 0}, layer="below"))
     shapes.append(_across(line.value, line.value, type="line", line={"color": color, "dash": dash, "width": 1.5},
                           layer="below"))
-    if xs:
-        fig.add_scatter(
-            x=list(xs), y=[line.value] * len(xs), mode="lines", marker={"opacity": 0, "size": 8, "color": color},
-            line={"color": color, "dash": dash, "width": 1.5}, name=legend_text(line, tr), showlegend=True,
-            legendrank=REFERENCE_RANK, hovertemplate=_hover(line, tr), meta={"benchmark": line.id, "kind": line.kind},
-        )
-    return shapes
+    traces = [{
+        "type": "scatter", "x": list(xs), "y": [line.value] * len(xs), "mode": "lines",
+        "marker": {"opacity": 0, "size": 8, "color": color}, "line": {"color": color, "dash": dash, "width": 1.5},
+        "name": legend_text(line, tr), "showlegend": True, "legendrank": REFERENCE_RANK,
+        "hovertemplate": _hover(line, tr), "meta": {"benchmark": line.id, "kind": line.kind},
+    }] if xs else []
+    return traces, shapes
 
 
 def _across(y0: float, y1: float, **style: object) -> dict:
@@ -122,10 +123,10 @@ def _across(y0: float, y1: float, **style: object) -> dict:
 
 
 def _add_shapes(fig: go.Figure, shapes: list[dict]) -> None:
-    """Append shapes in one assignment.  Plotly's `add_hline` re-validates every shape already on the
-    figure each time (about 40 ms a line); one assignment validates each shape once."""
+    """Append shapes in one assignment, without validating them (`spec.relayout`: they are written as Plotly's JSON
+    has them).  Plotly's `add_hline` re-validates every shape already on the figure each time (about 40 ms a line)."""
     if shapes:
-        fig.layout.shapes = [*(shape.to_plotly_json() for shape in fig.layout.shapes), *shapes]
+        spec.relayout(fig, {"shapes": [*(shape.to_plotly_json() for shape in fig.layout.shapes), *map(spec.ordered, shapes)]})
 
 
 def reference_line(fig: go.Figure, y: float, text: str, color: str, xs: Sequence[object] | None = None,
@@ -148,17 +149,43 @@ def add_benchmarks(
     """Draw benchmark lines (from `benchmarks_for`) and target lines (from `targets_for`) on `fig`.
 
     Returns the same figure, so calls chain: `add_benchmarks(nrr_grr(table), lines, tr)`.
-    Lines of kind "target" in `lines` are drawn as targets too.
+    Lines of kind "target" in `lines` are drawn as targets too.  `benchmarked` gives the same chart as a new
+    figure, without validating what it adds.
     """
+    traces, shapes, layout = _parts(fig, lines, tr, targets)
+    if traces:
+        fig.add_traces(traces)
+    _add_shapes(fig, shapes)
+    if layout:
+        spec.relayout(fig, layout)
+    return fig
+
+
+def benchmarked(
+    fig: go.Figure, lines: Iterable[BenchmarkLine], tr: Translator = ENGLISH,
+    targets: Iterable[BenchmarkLine] | None = None,
+) -> go.Figure:
+    """`add_benchmarks` on a new figure (`spec.extended`): what it adds is not validated again, `fig` is unchanged."""
+    traces, shapes, layout = _parts(fig, lines, tr, targets)
+    if not (traces or shapes or layout):
+        return fig
+    changes = {"shapes": [*(shape.to_plotly_json() for shape in fig.layout.shapes), *map(spec.ordered, shapes)]} \
+        if shapes else {}
+    return spec.extended(fig, traces, {**changes, **layout})
+
+
+def _parts(fig: go.Figure, lines: Iterable[BenchmarkLine], tr: Translator,
+           targets: Iterable[BenchmarkLine] | None) -> tuple[list[dict], list[dict], dict]:
+    """(legend traces, shapes, layout changes) drawing `lines` and `targets` on `fig`, as Plotly's JSON has them."""
     xs = _x_values(fig)
     styled = [(line, line.kind == "target") for line in lines] + [(line, True) for line in targets or ()]
+    traces: list[dict] = []
     shapes: list[dict] = []
     for line, target in styled:
         color, dash = (TARGET_COLOR, "dot") if target else (BENCHMARK_COLOR, "dash")
-        shapes += _draw(fig, line, xs, tr, color, dash)
-    _add_shapes(fig, shapes)
-    if styled:
-        # Each legend entry takes two or three short lines under the chart; give them room instead of
-        # squeezing the plot.
-        fig.update_layout(height=(fig.layout.height or 360) + 44 * len(styled), showlegend=True)
-    return fig
+        drawn, drawn_shapes = _draw(line, xs, tr, color, dash)
+        traces += drawn
+        shapes += drawn_shapes
+    # Each legend entry takes two or three short lines under the chart; give them room instead of squeezing the plot.
+    layout = {"height": (fig.layout.height or 360) + 44 * len(styled), "showlegend": True} if styled else {}
+    return traces, shapes, layout

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from retention.figures import spec
 from retention.figures.revenue import rate_lines
-from retention.figures.theme import COLORS, base_layout
+from retention.figures.spec import column
+from retention.figures.theme import COLORS, base_layout, unstyled
 from retention.i18n import ENGLISH, N_, Translator
 
 
@@ -21,8 +23,8 @@ def retention_rates(table: pd.DataFrame, tr: Translator = ENGLISH) -> go.Figure:
         crr = fig.data[0]
         crr.customdata = ["<br>" + why if flag else "" for flag in above]
         crr.hovertemplate = crr.hovertemplate.replace("<extra>", "%{customdata}<extra>")
-        fig.update_layout(title_subtitle={"text": why, "font": {"size": 11, "color": COLORS["muted"]}},
-                          margin={"t": 70})
+        spec.relayout(fig, {"title": {"subtitle": {"font": {"size": 11, "color": COLORS["muted"]}, "text": why}},
+                            "margin": {"t": 70}})  # keys in the order Plotly's `update_layout` left them
     return fig
 
 
@@ -32,25 +34,22 @@ def logo_churn(table: pd.DataFrame, tr: Translator = ENGLISH) -> go.Figure:
 
 def customer_movements(table: pd.DataFrame, tr: Translator = ENGLISH) -> go.Figure:
     """New and reactivated customers above zero, churned below, customers at the end as a line."""
-    fig = go.Figure()
-    for column, name, color, sign in (
+    periods = column(table["period"])
+    data = [{
+        "type": "bar", "x": periods, "y": column(sign * table[name]), "name": tr(label), "marker": {"color": color},
+        "customdata": column(table[name]), "hovertemplate": tr(label) + ": %{customdata:,}<extra></extra>",
+    } for name, label, color, sign in (
         ("customers_new", N_("New"), COLORS["mrr_new"], 1),
         ("customers_reactivated", N_("Reactivated"), COLORS["mrr_reactivation"], 1),
         ("customers_churned", N_("Churned"), COLORS["mrr_churned"], -1),
-    ):
-        fig.add_bar(
-            x=table["period"], y=sign * table[column], name=tr(name), marker_color=color,
-            customdata=table[column], hovertemplate=tr(name) + ": %{customdata:,}<extra></extra>",
-        )
-    fig.add_scatter(
-        x=table["period"], y=table["customers_end"], name=tr("Customers at end"), mode="lines+markers",
-        yaxis="y2", line={"color": COLORS["primary"], "width": 2.5},
-        hovertemplate=tr("Customers at end") + ": %{y:,}<extra></extra>",
-    )
-    fig.update_layout(
-        barmode="relative",
-        yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "title": tr("Customers"), "tickformat": ",d"},
-    )
+    )]
+    data.append({
+        "type": "scatter", "x": periods, "y": column(table["customers_end"]), "name": tr("Customers at end"),
+        "mode": "lines+markers", "yaxis": "y2", "line": {"color": COLORS["primary"], "width": 2.5},
+        "hovertemplate": tr("Customers at end") + ": %{y:,}<extra></extra>",
+    })
+    fig = unstyled(data, barmode="relative", yaxis2={
+        "overlaying": "y", "side": "right", "showgrid": False, "title": {"text": tr("Customers")}, "tickformat": ",d"})
     return base_layout(fig, tr("Customers gained and lost"), y_title=tr("Customers per period"), language=getattr(tr, "language", "en"))
 
 

@@ -10,7 +10,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from retention.escaping import plotly_text
-from retention.figures.theme import COLORS, base_layout
+from retention.figures import spec
+from retention.figures.spec import column
+from retention.figures.theme import COLORS, base_layout, unstyled
 from retention.i18n import ENGLISH, N_, Translator
 from retention.plan_movements import NO_PLAN, OUTSIDE
 
@@ -47,21 +49,20 @@ def plan_totals(table: pd.DataFrame) -> pd.DataFrame:
 
 def plan_movements_chart(totals: pd.DataFrame, currency: str = "USD", tr: Translator = ENGLISH) -> go.Figure:
     """Per plan, MRR entering (above zero) and leaving (below) over the range, by movement."""
-    fig = go.Figure()
     plans = [plan_label(p, tr) for p in totals["plan"]]
-    for column, name in PLAN_MOVEMENT_NAMES.items():
-        sign = -1 if column in LOSSES else 1
-        fig.add_bar(x=plans, y=sign * totals[column], name=tr(name), marker_color=PLAN_MOVEMENT_COLORS[column],
-                    customdata=totals[column], hovertemplate="%{x} · " + tr(name) + ": %{customdata:,.0f}<extra></extra>")
-    fig.add_scatter(x=plans, y=totals["plan_net_change"], name=tr("Net change"), mode="markers",
-                    marker={"color": "#0f172a", "size": 10, "symbol": "diamond"},
-                    hovertemplate="%{x} · " + tr("Net change") + ": %{y:,.0f}<extra></extra>")
-    fig.update_layout(barmode="relative")
+    data = [{
+        "type": "bar", "x": plans, "y": column((-1 if name in LOSSES else 1) * totals[name]), "name": tr(label),
+        "marker": {"color": PLAN_MOVEMENT_COLORS[name]}, "customdata": column(totals[name]),
+        "hovertemplate": "%{x} · " + tr(label) + ": %{customdata:,.0f}<extra></extra>",
+    } for name, label in PLAN_MOVEMENT_NAMES.items()]
+    data.append({"type": "scatter", "x": plans, "y": column(totals["plan_net_change"]), "name": tr("Net change"),
+                 "mode": "markers", "marker": {"color": "#0f172a", "size": 10, "symbol": "diamond"},
+                 "hovertemplate": "%{x} · " + tr("Net change") + ": %{y:,.0f}<extra></extra>"})
+    fig = unstyled(data, barmode="relative")
     fig = base_layout(fig, tr("MRR entering and leaving each plan"), y_title=currency, language=getattr(tr, "language", "en"))
     # Plan names are longer than period labels and the eight-entry legend wraps into a column on a
     # half-width chart: it starts lower, and the chart is taller, so the legend never covers a name.
-    fig.update_layout(hovermode="closest", legend={"y": -0.22}, height=440)
-    return fig
+    return spec.relayout(fig, {"hovermode": "closest", "legend": {"y": -0.22}, "height": 440})
 
 
 def plan_flow_chart(flows: pd.DataFrame, tr: Translator = ENGLISH, currency: str = "USD") -> go.Figure:
@@ -79,15 +80,16 @@ def plan_flow_chart(flows: pd.DataFrame, tr: Translator = ENGLISH, currency: str
     colors = ["rgba(22,163,74,0.35)" if f == OUTSIDE else "rgba(220,38,38,0.35)" if t == OUTSIDE
               else "rgba(100,116,139,0.25)" if f == t else "rgba(37,99,235,0.45)"
               for f, t in zip(flows["from_plan"], flows["to_plan"], strict=True)]
-    fig = go.Figure(go.Sankey(
-        arrangement="snap",
-        node={"label": labels, "pad": 14, "thickness": 16, "color": "#94a3b8"},
-        link={"source": source, "target": target, "value": flows["customers"].tolist(), "color": colors,
-              "customdata": flows[["mrr_start", "mrr_end"]].to_numpy(),
-              "hovertemplate": "%{source.label} → %{target.label}: %{value:,} " + tr("customers")
-                               + " · %{customdata[0]:,.0f} → %{customdata[1]:,.0f} " + plotly_text(currency)
-                               + "<extra></extra>"},
-    ))
-    fig.update_layout(title={"text": tr("Customers from plan to plan"), "x": 0, "xanchor": "left", "font": {"size": 16}},
-                      height=max(320, 40 * (len(starts) + len(ends))), margin={"l": 10, "r": 10, "t": 50, "b": 10})
-    return fig
+    fig = spec.figure([{
+        "type": "sankey", "arrangement": "snap",
+        "node": {"label": labels, "pad": 14, "thickness": 16, "color": "#94a3b8"},
+        "link": {"source": source, "target": target, "value": flows["customers"].tolist(), "color": colors,
+                 "customdata": flows[["mrr_start", "mrr_end"]].to_numpy(),
+                 "hovertemplate": "%{source.label} → %{target.label}: %{value:,} " + tr("customers")
+                                  + " · %{customdata[0]:,.0f} → %{customdata[1]:,.0f} " + plotly_text(currency)
+                                  + "<extra></extra>"},
+    }])  # Plotly's default template, as `go.Figure` gives it: this chart has no axes for `base_layout` to style
+    # Keys in the order Plotly's `update_layout` left them.
+    return spec.relayout(fig, {
+        "title": {"font": {"size": 16}, "text": tr("Customers from plan to plan"), "x": 0, "xanchor": "left"},
+        "margin": {"l": 10, "r": 10, "t": 50, "b": 10}, "height": max(320, 40 * (len(starts) + len(ends)))})

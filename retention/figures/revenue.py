@@ -13,8 +13,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from retention import formatting
+from retention.figures import spec
 from retention.figures.benchmark_lines import reference_line
-from retention.figures.theme import COLORS, base_layout
+from retention.figures.spec import column
+from retention.figures.theme import COLORS, base_layout, unstyled
 from retention.i18n import ENGLISH, N_, Translator
 
 MOVEMENTS = {
@@ -28,34 +30,31 @@ _NEGATIVE = ("mrr_contraction", "mrr_churned")
 
 
 def mrr_line(table: pd.DataFrame, currency: str = "USD", tr: Translator = ENGLISH) -> go.Figure:
-    fig = go.Figure(
-        go.Scatter(
-            x=table["period"], y=table["mrr_end"], mode="lines+markers", name=tr("MRR"),
-            line={"color": COLORS["primary"], "width": 3},
-            hovertemplate="%{x}: %{y:,.0f} " + currency + "<extra></extra>",
-        )
-    )
+    fig = unstyled([{
+        "type": "scatter", "x": column(table["period"]), "y": column(table["mrr_end"]), "mode": "lines+markers",
+        "name": tr("MRR"), "line": {"color": COLORS["primary"], "width": 3},
+        "hovertemplate": "%{x}: %{y:,.0f} " + currency + "<extra></extra>",
+    }])
     return base_layout(fig, tr("MRR at the end of each period"), y_title=currency, language=getattr(tr, "language", "en"))
 
 
 def mrr_movements(table: pd.DataFrame, currency: str = "USD", tr: Translator = ENGLISH) -> go.Figure:
     """Stacked bars: gains above zero, losses below, net change as a line."""
-    fig = go.Figure()
-    for column, name in MOVEMENTS.items():
-        sign = -1 if column in _NEGATIVE else 1
-        fig.add_bar(
-            x=table["period"], y=sign * table[column], name=tr(name), marker_color=COLORS[column],
-            customdata=table[column], hovertemplate=tr(name) + ": %{customdata:,.0f}<extra></extra>",
-        )
+    periods = column(table["period"])
+    data = [{
+        "type": "bar", "x": periods, "y": column((-1 if name in _NEGATIVE else 1) * table[name]), "name": tr(label),
+        "marker": {"color": COLORS[name]}, "customdata": column(table[name]),
+        "hovertemplate": tr(label) + ": %{customdata:,.0f}<extra></extra>",
+    } for name, label in MOVEMENTS.items()]
     net = (
         table["mrr_new"] + table["mrr_expansion"] + table["mrr_reactivation"]
         - table["mrr_contraction"] - table["mrr_churned"]
     )
-    fig.add_scatter(
-        x=table["period"], y=net, name=tr("Net change"), mode="lines+markers",
-        line={"color": "#0f172a", "width": 2}, hovertemplate=tr("Net change") + ": %{y:,.0f}<extra></extra>",
-    )
-    fig.update_layout(barmode="relative")
+    data.append({
+        "type": "scatter", "x": periods, "y": column(net), "name": tr("Net change"), "mode": "lines+markers",
+        "line": {"color": "#0f172a", "width": 2}, "hovertemplate": tr("Net change") + ": %{y:,.0f}<extra></extra>",
+    })
+    fig = unstyled(data, barmode="relative")
     return base_layout(fig, tr("MRR movements per period"), y_title=currency, language=getattr(tr, "language", "en"))
 
 
@@ -80,28 +79,26 @@ def mrr_bridge(row: pd.Series, currency: str = "USD", tr: Translator = ENGLISH) 
     text = [formatting.money(start, currency, language),
             *(formatting.signed(formatting.money(v, currency, language), v) for v in signed),
             formatting.money(end, currency, language)]
-    fig = go.Figure(
-        go.Waterfall(
-            x=labels, y=values, measure=["absolute", *["relative"] * len(MOVEMENTS), "total"],
-            base=0, increasing={"marker": {"color": COLORS["mrr_new"]}},
-            decreasing={"marker": {"color": COLORS["mrr_churned"]}},
-            totals={"marker": {"color": COLORS["primary"]}},
-            connector={"line": {"color": "#cbd5e1"}},
-            text=text, textposition="outside", cliponaxis=False,
-            hovertemplate="%{x}: %{text}<extra></extra>",
-        )
-    )
+    fig = unstyled([{
+        "type": "waterfall", "x": labels, "y": values, "measure": ["absolute", *["relative"] * len(MOVEMENTS), "total"],
+        "base": 0, "increasing": {"marker": {"color": COLORS["mrr_new"]}},
+        "decreasing": {"marker": {"color": COLORS["mrr_churned"]}},
+        "totals": {"marker": {"color": COLORS["primary"]}},
+        "connector": {"line": {"color": "#cbd5e1"}},
+        "text": text, "textposition": "outside", "cliponaxis": False,
+        "hovertemplate": "%{x}: %{text}<extra></extra>",
+    }])
     fig = base_layout(fig, tr("MRR bridge for {period}", period=row["period"]), y_title=currency, language=language)
-    fig.update_layout(hovermode="closest", showlegend=False, margin={"t": 70})
+    spec.relayout(fig, {"hovermode": "closest", "showlegend": False, "margin": {"t": 70}})
     # No fixed angle: Plotly slants the labels only when they would overlap (German and French names
     # of the seven steps do not fit side by side on a half-width chart; English ones mostly do).
-    fig.update_yaxes(range=[floor, high + 0.35 * moved], tickformat=",.0f")
+    spec.relayout(fig, {"yaxis": {"range": [floor, high + 0.35 * moved], "tickformat": ",.0f"}})
     if floor > 0:
-        fig.update_layout(title_subtitle={
+        spec.relayout(fig, {"title": {"subtitle": {  # keys in the order Plotly's `update_layout` left them
+            "font": {"size": 11, "color": COLORS["muted"]},
             "text": tr("The axis starts at {amount} so the movements stay visible.",
                        amount=formatting.money(floor, currency, language)),
-            "font": {"size": 11, "color": COLORS["muted"]},
-        })
+        }}})
     return fig
 
 
@@ -110,13 +107,12 @@ def rate_lines(
     colors: tuple[str, ...] = (COLORS["primary"], COLORS["secondary"], COLORS["muted"]), suffix: str = "%",
 ) -> go.Figure:
     """One line per metric column; gaps where a metric is undefined (null stays a gap)."""
-    fig = go.Figure()
-    for (column, name), color in zip(columns.items(), colors, strict=False):
-        fig.add_scatter(
-            x=table["period"], y=table[column], name=tr(name), mode="lines+markers",
-            line={"color": color, "width": 2.5}, connectgaps=False,
-            hovertemplate=tr(name) + ": %{y:,.1f}" + suffix + "<extra></extra>",
-        )
+    periods = column(table["period"])
+    fig = unstyled([{
+        "type": "scatter", "x": periods, "y": column(table[metric]), "name": tr(name), "mode": "lines+markers",
+        "line": {"color": color, "width": 2.5}, "connectgaps": False,
+        "hovertemplate": tr(name) + ": %{y:,.1f}" + suffix + "<extra></extra>",
+    } for (metric, name), color in zip(columns.items(), colors, strict=False)])
     return base_layout(fig, title, y_title=y_title, language=getattr(tr, "language", "en"))
 
 

@@ -8,6 +8,7 @@ from functools import cache
 
 import plotly.graph_objects as go
 
+from retention.figures import spec
 from retention.palette import COLORS  # noqa: F401  (re-exported: figures import it from here)
 
 FONT = "Inter, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif"
@@ -20,11 +21,6 @@ def _template() -> go.layout.Template:
     import plotly.io as pio
 
     return go.layout.Template(layout=pio.templates["plotly_white"].layout)
-
-
-_PLACEHOLDER = {"layout": {"font": {"size": 1}}}
-"""A tiny template validated in the template's place, so the layout keeps its keys in Plotly's order (the chart's
-JSON is byte-for-byte what assigning the real template gives); `_set_template` then swaps the real one in."""
 
 
 def _set_template(fig: go.Figure) -> None:
@@ -40,6 +36,12 @@ def _set_template(fig: go.Figure) -> None:
         layout.template = _template()
     finally:
         layout._validate = fig._validate
+
+
+def unstyled(data: list[dict], **layout: object) -> go.Figure:
+    """A chart from its traces and layout as Plotly's JSON has them (`spec.figure`), ready for `base_layout`: our
+    template is in from the start, so Plotly's default one (every trace type's defaults) is never copied in."""
+    return spec.figure(data, {**layout, "template": _template()})
 
 
 def base_layout(
@@ -65,16 +67,14 @@ def base_layout(
     if "yaxis2" in fig.layout and fig.layout["yaxis2"].overlaying:
         for axis, settings in round_dual_axes(fig).items():
             layout[axis] = {**layout.get(axis, {}), **settings}
-    # Plotly's `update_layout` walks a nested dict key by key through its validators (about 70 ms a figure,
-    # a third of building one); merging into the layout's plain dict and assigning it once validates the
-    # same properties in one pass and gives the same figure.
-    # Plotly's default template (every trace type's defaults too) is swapped for ours before the layout is copied,
-    # and ours goes in unvalidated after (`_set_template`): copying and validating templates was most of the rest.
+    # Plotly's `update_layout` walks a nested dict key by key through its validators, and assigning a whole layout
+    # validates every property of it; the figure is rebuilt instead from its traces and the merged layout, without
+    # validation (`spec.figure`: every value here is already what Plotly's validation would store).  Plotly's default
+    # template (every trace type's defaults too) is swapped for ours before the layout is copied (`_set_template`).
     _set_template(fig)
     merged = _merged(fig.layout.to_plotly_json(), layout)
-    merged["template"] = _PLACEHOLDER
-    fig.layout = merged
-    _set_template(fig)
+    merged["template"] = _template()
+    fig = spec.figure([trace.to_plotly_json() for trace in fig.data], merged, order_data=False)
     return fig
 
 

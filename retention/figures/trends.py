@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 
 from retention.benchmarks import benchmarks_for
 from retention.benchmarks.selection import BenchmarkLine
-from retention.figures.benchmark_lines import add_benchmarks
+from retention.figures.benchmark_lines import benchmarked
 from retention.i18n import ENGLISH, Translator
 from retention.targets import Target, targets_for
 
@@ -39,7 +39,8 @@ def with_benchmarks(
     fig: go.Figure, metrics: Iterable[str], granularity: str, arpa: float | None = None,
     targets: Iterable[Target] = (), tr: Translator = ENGLISH,
 ) -> tuple[go.Figure, list[BenchmarkLine]]:
-    """Draw the benchmarks and targets of `metrics` on `fig`; returns the figure and the lines drawn."""
+    """Draw the benchmarks and targets of `metrics` on `fig`; returns the figure (a new one when lines were drawn:
+    `benchmark_lines.benchmarked`) and the lines drawn."""
     targets = list(targets)
     lines: list[BenchmarkLine] = []
     target_lines: list[BenchmarkLine] = []
@@ -48,5 +49,4 @@ def with_benchmarks(
     for metric in metrics:
         lines += chart_lines(metric, granularity, arpa, tr, limit=per_metric)
         target_lines += targets_for(targets, metric, granularity, tr)
-    add_benchmarks(fig, lines, tr=tr, targets=target_lines)
-    return fig, lines + target_lines
+    return benchmarked(fig, lines, tr=tr, targets=target_lines), lines + target_lines
