@@ -26,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from retention.bench import baselines
+from retention.bench.floors import Floor, arrow_text_read, floors_table, import_seconds, median_seconds
 from retention.bench.process import ProcessComparison, process_table, whole_process
 from retention.bench.report import (
     HEADER,
@@ -122,6 +123,7 @@ class Run:
         self.app_seconds: dict[str, float] = {}
         self.workspace_mb: dict[str, float] = {}
         self.processes: list[ProcessComparison] = []
+        self.floors: list[Floor] = []
 
     def time(self, size: str, stage: str, rows: int, unit: str, fn, setup=None, repeat: int | None = None):
         self.log(f"  {size}: {stage} …")
@@ -136,6 +138,9 @@ class Run:
                               lambda: load_subscriptions(company.subscriptions_csv, "subscriptions.csv"))
         if loaded.rows_rejected:
             self.notes.append(f"{size}: {loaded.rows_rejected} generated subscription rows were rejected")
+        if size not in NO_BASELINES:
+            self.floor_read(company.subscriptions_csv, company.subscription_rows, READ_TARGET_ROWS, READ_TARGET_S,
+                            "subscriptions", f"read + validate {READ_TARGET_ROWS:,} subscription rows ≤ {READ_TARGET_S} s")
         customers, _ = self.time(size, "read + validate customers CSV", company.customers, "rows",
                                  lambda: load_customers(company.customers_csv, "customers.csv"))
         table = loaded.table
@@ -156,9 +161,22 @@ class Run:
         self.shared(company, table, as_of)
         self.app(company, model, customers.table)
         if whole:
-            self.processes.append(whole_process(size, company.subscription_rows, company.subscriptions_csv, as_of,
-                                                self.repeat, self.log))
+            proc = whole_process(size, company.subscription_rows, company.subscriptions_csv, as_of, self.repeat, self.log)
+            self.processes.append(proc)
+            self.log("  Python start + `import pandas` alone …")
+            seconds = import_seconds("pandas", self.repeat)
+            self.floors.append(Floor("Python start + `import pandas`, fresh process", seconds,
+                                     f"the DuckDB script took {proc.duckdb:.2f} s whole", PROCESS_TARGET_RATIO * proc.duckdb,
+                                     f"CLI ≤ {PROCESS_TARGET_RATIO} × DuckDB script = {PROCESS_TARGET_RATIO * proc.duckdb:.2f} s"))
         return model
+
+    def floor_read(self, csv: bytes, rows: int, target_rows: int, target_s: float, what: str, target: str) -> None:
+        """Arrow's reader alone on the same file, scaled to the target's rows (`floors`): the room left for the product."""
+        self.log(f"  Arrow's CSV reader alone on the {what} file …")
+        seconds = median_seconds(arrow_text_read(csv), self.repeat)
+        self.floors = [f for f in self.floors if not f.what.startswith(f"Arrow's CSV reader, {what}")]
+        self.floors.append(Floor(f"Arrow's CSV reader, {what} into text columns (nothing cleaned or typed)",
+                                 seconds * target_rows / rows, f"{seconds:.3f} s for {rows:,} rows, scaled", target_s, target))
 
     def workspace(self, company: Company, loaded, customers) -> None:
         """The workspace store (issue 12): save the imported tables, the file's size, and open the saved dataset.
@@ -260,6 +278,8 @@ class Run:
         if rows <= EVENT_READ_MAX:
             csv = to_csv_bytes(log)
             self.time(size, "read + validate events CSV", len(log), "rows", lambda: load_events(csv, "events.csv"))
+            self.floor_read(csv, len(log), EVENTS_READ_TARGET_ROWS, EVENTS_READ_TARGET_S, "events",
+                            f"read + validate {EVENTS_READ_TARGET_ROWS:,} usage events ≤ {EVENTS_READ_TARGET_S} s")
             del csv
         else:
             self.notes.append(f"{size}: not read from CSV (about {len(log) * 62 / 1e6:,.0f} MB of text, above the app's "
@@ -418,6 +438,9 @@ def main(argv: Sequence[str] | None = None, out=None, log=None) -> int:
         out(process_table(run.processes) + "\n")
     out(f"## Targets ({largest.size} size{', ' + events_label if events_label else ''}, median of {args.repeat})\n")
     out(targets_table(evaluate(run, largest.size, events_label)) + "\n")
+    if run.floors:
+        out("## Floors (the libraries alone, same run: what a target leaves for the product's own work)\n")
+        out(floors_table(run.floors) + "\n")
     out("Notes:\n")
     for note in run.notes:
         out(f"- {note}")
