@@ -40,17 +40,25 @@ def cached_with_status(key: tuple, compute: Callable[[], T], label: str) -> T:
 def report_parts(view: state.View, tr, currency: str):
     """A function returning (report sections, Excel sheets) of the forecast, built once when first asked for.
 
-    Report downloads are built when clicked, so the forecast is computed then, not on every page run.
+    Report downloads are built when clicked, so the forecast, and its inputs unless the session already holds them
+    (the Forecast page's), are computed then, not on every page run (they were a tenth of the Overview's first run).
+    Streamlit calls a download's function in a worker thread without the session (`st.session_state` there is a
+    process-wide stand-in), so everything the function needs is taken here, during the page run.
     """
     from retention.forecasts.bundle import forecast_all
     from retention.forecasts.projection import LtvSettings
     from retention.forecasts.report import forecast_section, forecast_sheets
 
-    data = inputs(view)
+    query = forecast_query(view.query())
+    engine = state.engine()
+    loaded = state.dataset().subscriptions  # None for a database connection: the rows stay in the database
+    known = state.peek(("forecast_inputs", query))
     memo: dict[str, object] = {}
 
     def parts():
         if "parts" not in memo:
+            data = known if known is not None else forecast_inputs(
+                engine, loaded.table if loaded is not None else None, query)
             horizon = {"month": 24, "quarter": 8, "year": 5}[view.granularity]
             bundle = forecast_all(data.customers, data.revenue, data.monthly, data.model, data.subscriptions,
                                   horizon=horizon, settings=LtvSettings(view.gross_margin), rows=data.rows,

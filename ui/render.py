@@ -282,11 +282,14 @@ def report_downloads(view: state.View, table: pd.DataFrame, key: str) -> None:
     stamp = str(meta["as_of"])
     forecast = report_parts(view, tr, currency)
     customers = _customer_parts(view, table, tr, currency)
+    # The files are built when clicked, in a worker thread without the session (see `report_parts`): what they need
+    # from the session is taken now.
+    targets, notes = list(state.targets()), state.notes()
     left, right = st.columns(2)
     left.download_button(
         tr("Download report (HTML)"),
-        lambda: html_report(history, table, view.granularity, meta, currency, state.targets(),
-                            [*customers()[0], *forecast()[0]], tr=tr, notes=state.notes()).encode("utf-8"),
+        lambda: html_report(history, table, view.granularity, meta, currency, targets,
+                            [*customers()[0], *forecast()[0]], tr=tr, notes=notes).encode("utf-8"),
         file_name=f"retention-report-{stamp}.html", mime="text/html", key=f"{key}_html", on_click="ignore",
         icon=":material/summarize:", help=tr("A self-contained file with the KPIs, charts against benchmarks, "
                                              "tables and definitions. Works offline; charts stay interactive."),
@@ -303,8 +306,10 @@ def report_downloads(view: state.View, table: pd.DataFrame, key: str) -> None:
 
 def _customer_parts(view: state.View, table: pd.DataFrame, tr, currency: str):
     """A function returning (report sections, Excel sheets) listing the customers behind the last period, built
-    when a report is first downloaded (not on every page run)."""
+    when a report is first downloaded (not on every page run), from the data this page run shows: the function runs
+    in a worker thread without the session (see `ui.forecast_state.report_parts`)."""
     memo: dict[str, object] = {}
+    data, engine = state.dataset(), state.engine()
 
     def parts():
         if "parts" not in memo:
@@ -313,10 +318,9 @@ def _customer_parts(view: state.View, table: pd.DataFrame, tr, currency: str):
             if table.empty:
                 memo["parts"] = ([], {})
             else:
-                data = state.dataset()
                 reasons = data.churn_reasons.table if data.churn_reasons is not None else None
                 subscriptions = data.subscriptions.table if data.subscriptions is not None else None  # None: a database
-                section, sheets = customers_section(state.engine(), view.query(), str(table["period"].iloc[-1]), tr,
+                section, sheets = customers_section(engine, view.query(), str(table["period"].iloc[-1]), tr,
                                                     currency, reasons, subscriptions)
                 memo["parts"] = ([section], sheets)
         return memo["parts"]

@@ -186,6 +186,13 @@ def cached(key: tuple, compute):
     return results[key]
 
 
+def peek(key: tuple):
+    """What `cached` holds under `key` (None when nothing is stored yet); never computes."""
+    if showing_shared_sample():
+        return dict(sample.shared_results(SAMPLE_DIR).items()).get(key)
+    return st.session_state.get("results", {}).get(key)
+
+
 def showing_shared_sample() -> bool:
     """True when this session shows the process-wide sample object (not a private copy or the user's data)."""
     return data_source() == "sample" and st.session_state.get("dataset") is shared_sample()
