@@ -45,6 +45,9 @@ class InputFile:
     name: str
     mapping: Mapping[str, str] = field(default_factory=dict)
     options: Mapping[str, object] = field(default_factory=dict)
+    parsed: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    """Every row of the file as `importing.parsed_rows` read it, when the caller has them (the Data page): the
+    importer types them instead of parsing `data` again."""
 
     @classmethod
     def read(cls, path: str | Path, mapping: Mapping[str, str] | None = None, **options: object) -> InputFile:
@@ -217,7 +220,7 @@ def load_dataset(
              "rates": rates, "status_policy": status_policy, "ledger_settings": ledger_settings}
     subs_file = subscriptions if isinstance(subscriptions, InputFile) else InputFile.read(
         subscriptions, mapping, **{k: v for k, v in given.items() if v is not None})
-    subs = load_subscriptions(subs_file.data, subs_file.name, dict(subs_file.mapping),
+    subs = load_subscriptions(subs_file.data, subs_file.name, dict(subs_file.mapping), parsed=subs_file.parsed,
                               **{k: v for k, v in subs_file.options.items() if k in _SUBSCRIPTION_OPTIONS and v is not None})
     cust = _load_customers(customers, mapping, date_order) if customers is not None else customers_from_attributes(subs)
     extra: dict[str, LoadResult] = {}
@@ -243,7 +246,7 @@ def _load_customers(customers: FileLike, mapping: Mapping[str, str], date_order:
     """Customers from a path (with the customer fields of `mapping`) or an InputFile (with its own)."""
     if isinstance(customers, InputFile):
         options = {k: v for k, v in customers.options.items() if k in _CUSTOMER_OPTIONS and v is not None}
-        return load_customers(customers.data, customers.name, dict(customers.mapping), **options)
+        return load_customers(customers.data, customers.name, dict(customers.mapping), parsed=customers.parsed, **options)
     file = InputFile.read(customers)
     cust_map = {k: v for k, v in mapping.items() if k in ("customer_id", "signup_date")}
     try:

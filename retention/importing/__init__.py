@@ -19,14 +19,16 @@ from retention.importing.tables import (
     customers_from_frame,
     load_customers,
     load_subscriptions,
+    parsed_rows,
     preview,
     subscriptions_from_frame,
     suggest_mapping,
+    whole_file,
 )
 
 __all__ = [
     "DEFAULT_STATUS_POLICY", "PRESETS", "SUBSCRIPTION_COLUMNS", "AmbiguousDateOrder", "LoadError", "LoadResult", "Preset",
     "SavedMapping", "StatusPolicy", "attribute_columns", "customers_from_attributes", "customers_from_frame", "detect_preset",
-    "load_customers", "load_subscriptions", "mapping_from_json", "mapping_to_json", "preview", "read_rates", "sheet_names",
-    "subscriptions_from_frame", "suggest_mapping",
+    "load_customers", "load_subscriptions", "mapping_from_json", "mapping_to_json", "parsed_rows", "preview", "read_rates",
+    "sheet_names", "subscriptions_from_frame", "suggest_mapping", "whole_file",
 ]

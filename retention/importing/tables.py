@@ -469,9 +469,14 @@ def load_subscriptions(
     rates: Mapping[str, float] | None = None,
     status_policy: StatusPolicy | Mapping[str, str] | None = None,
     ledger_settings: LedgerSettings | None = None,
+    parsed: pd.DataFrame | None = None,
 ) -> LoadResult:
-    """Read subscriptions (or invoice lines with a service period, or a payment ledger) from CSV, .csv.gz, .zip or .xlsx bytes."""
-    raw = read_table(data, file, sheet=sheet, dictionary=True)
+    """Read subscriptions (or invoice lines with a service period, or a payment ledger) from CSV, .csv.gz, .zip or .xlsx bytes.
+
+    `parsed`: the file's rows as `parsed_rows` gave them, when the caller read them already (the Data page reads a
+    file once for its mapping, its preview and its load); `data` is then only used for messages about a workbook.
+    """
+    raw = read_table(data, file, sheet=sheet, dictionary=True) if parsed is None else parsed
     with _sheet_hint(raw, data, file, sheet):
         require_rows(raw, file)
         return subscriptions_from_frame(
@@ -505,13 +510,30 @@ def _sheet_hint(raw: pd.DataFrame, data: bytes, file: str, sheet: str | int | No
 
 def load_customers(
     data: bytes, file: str, mapping: Mapping[str, str] | None = None, *, sheet: str | int | None = None,
-    date_order: str | None = None,
+    date_order: str | None = None, parsed: pd.DataFrame | None = None,
 ) -> LoadResult:
-    """Read customers with their attributes from CSV, .csv.gz, .zip or .xlsx bytes."""
-    raw = read_table(data, file, sheet=sheet, dictionary=True)
+    """Read customers with their attributes from CSV, .csv.gz, .zip or .xlsx bytes (or their `parsed` rows, as
+    `load_subscriptions` takes them)."""
+    raw = read_table(data, file, sheet=sheet, dictionary=True) if parsed is None else parsed
     with _sheet_hint(raw, data, file, sheet):
         require_rows(raw, file)
         return customers_from_frame(raw, file, mapping, date_order=date_order)
+
+
+def parsed_rows(data: bytes, file: str, sheet: str | int | None = None, max_rows: int | None = None) -> pd.DataFrame:
+    """The file's rows as the importer reads them (`read_table(..., dictionary=True)`), to hand to `preview`,
+    `load_subscriptions` and `load_customers` as `parsed` when `whole_file` says they are the whole file.
+
+    Why: the Data page used to parse an upload three times (its columns and choices, the preview, the load); a
+    CSV's parse is the same every time, so it is done once.  The importer never changes the frame it is given."""
+    return read_table(data, file, sheet=sheet, max_rows=max_rows, dictionary=True)
+
+
+def whole_file(parsed: pd.DataFrame) -> bool:
+    """Whether `parsed` holds every row of its file: always for text files; a workbook read for a preview holds only
+    its first rows (`max_rows`), so its load reads the workbook again."""
+    source = parsed.attrs.get("source")
+    return source is not None and source.container != "xlsx"
 
 
 def preview(
@@ -528,10 +550,14 @@ def preview(
     rates: Mapping[str, float] | None = None,
     status_policy: StatusPolicy | Mapping[str, str] | None = None,
     ledger_settings: LedgerSettings | None = None,
+    parsed: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The first `rows` records as they will be read: `row`, the canonical columns, and `reject_reason`
-    ("" for rows that will be used).  Raises the same `LoadError`s as loading the whole file."""
-    raw = read_table(data, file, sheet=sheet, max_rows=rows, dictionary=True)  # workbooks: only the first rows
+    ("" for rows that will be used).  Raises the same `LoadError`s as loading the whole file.
+    `parsed`: the file's rows from `parsed_rows`, when the caller has them (a CSV's; never a workbook's first rows)."""
+    if parsed is None:
+        parsed = read_table(data, file, sheet=sheet, max_rows=rows, dictionary=True)  # workbooks: only the first rows
+    raw = parsed
     require_rows(raw, file)
     head = raw.head(rows)
     if kind == "customers":
