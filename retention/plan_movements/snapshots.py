@@ -61,20 +61,18 @@ def plan_snapshots(subscriptions: pd.DataFrame, granularity: Granularity, as_of:
     subs = subscriptions
     if customers is not None:
         subs = subs[subs["customer_id"].astype(str).isin(customers)]
-    start = subs["start_date"]
-    if "trial_end" in subs:
-        trial = subs["trial_end"]
-        start = start.where(trial.isna() | (trial <= start), trial)
+    starts = subs["start_date"].to_numpy(dtype="datetime64[ns]")
+    if "trial_end" in subs:  # a trial earns nothing until it ends
+        trial = subs["trial_end"].to_numpy(dtype="datetime64[ns]")
+        starts = np.where(np.isnat(trial) | (trial <= starts), starts, trial)
     micro = np.rint(subs["mrr"].to_numpy(dtype=float) * MICRO).astype(np.int64)
-    end = subs["end_date"]
-    keep = (micro > 0) & (end.isna() | (end > start)).to_numpy()
+    ends = subs["end_date"].to_numpy(dtype="datetime64[ns]")
+    keep = (micro > 0) & (np.isnat(ends) | (ends > starts))
     as_of = pd.Timestamp(as_of).normalize()
     if not keep.any():
         return PlanSnapshots([], np.array([], dtype=object), np.array([], dtype=object), np.array([], dtype=np.int64),
                              pd.Index([]), np.zeros((0, 0), dtype=np.int64))
-    starts = start.to_numpy(dtype="datetime64[ns]")[keep]
-    ends = end.to_numpy(dtype="datetime64[ns]")[keep]
-    micro = micro[keep]
+    starts, ends, micro = starts[keep], ends[keep], micro[keep]
     first = period_of(pd.Timestamp(starts.min()), granularity)
     last = last_complete_period(as_of, granularity)
     periods = period_range(first, last) if last >= first else period_range(first, first)[:0]
@@ -84,7 +82,12 @@ def plan_snapshots(subscriptions: pd.DataFrame, granularity: Granularity, as_of:
     customer_codes, customer_names = _codes(ids, keep, None if _is_text(ids) else str)
     plan_codes, plan_names = _codes(subs["plan"] if "plan" in subs else pd.Series(NO_PLAN, index=subs.index), keep,
                                     _plan_name)
-    pair_keys, code = np.unique(customer_codes * len(plan_names) + plan_codes, return_inverse=True)
+    # Pairs as keys customer × plans + plan, in order: marked in a table of every possible key, no sort.
+    keys = customer_codes * len(plan_names) + plan_codes
+    present = np.zeros(len(customer_names) * len(plan_names), dtype=bool)
+    present[keys] = True
+    pair_keys = np.flatnonzero(present)
+    code = (np.cumsum(present) - 1)[keys]
     pair_customer = pair_keys // len(plan_names)
     # Active at day d: start <= d < end.  Columns [first_col, end_col) hold the span, added with a difference array
     # (one flat `np.add.at`: the spans of one pair may share a column).
