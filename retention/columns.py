@@ -100,6 +100,8 @@ EXTRA_COLUMNS: dict[str, Column] = {
     "acv_max": Column(N_("ACV below"), "number"),
     "group": Column(N_("Group"), "text"),
     "reason": Column(N_("Reason"), "text"),
+    "row": Column(N_("Row"), "text"),
+    "reject_reason": Column(N_("Reason it will be rejected"), "text"),
     "churn_type": Column(N_("Churn type"), "text", N_("Voluntary, involuntary (a payment failed) or unknown (no record).")),
     "churn_type_from": Column(N_("Type from"), "text",
                               N_("What told the churn type: the cancellation record (reason) or the billing status.")),

@@ -174,3 +174,23 @@ def test_engagement_and_feedback_pages_show_their_headline_numbers() -> None:
     nps = surveys[surveys["kind"] == "nps"]["score"]
     expected = round(((nps >= 9).mean() - (nps <= 6).mean()) * 100)
     assert {m.label: m.value for m in at.metric}["NPS"] == str(expected)
+
+
+def test_the_upload_preview_speaks_the_readers_language_and_never_says_none() -> None:
+    """The Data page's preview of an upload: German headers and reasons, days as dates, no "None" for the cells a
+    rejected row does not have (row 7, customer x: "not a date")."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.context = {"locale": "de-DE"}
+    at.run()
+    at.switch_page("pages/data.py").run()
+    at.file_uploader(key="upload_subscriptions").set_value(
+        ("subs.csv", (FIXTURES / "subscriptions.csv").read_bytes(), "text/csv")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    previews = [d.value for d in at.dataframe if "Grund der Ablehnung" in d.value.columns]
+    assert len(previews) == 1
+    shown = previews[0].set_index("Zeile")
+    assert shown.loc["2", "Kunde"] == "a" and shown.loc["2", "Startdatum"] == "2024-01-01"
+    assert shown.loc["2", "MRR"] == "100" and shown.loc["2", "Grund der Ablehnung"] == ""
+    assert shown.loc["7", "Grund der Ablehnung"] == "kein Datum"
+    assert shown.loc["7", "Startdatum"] == "—" and shown.loc["7", "Kunde"] == ""
+    assert "None" not in previews[0].to_string()

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
+from retention import columns, formatting
 from retention.dataset import InputFile, load_dataset
 from retention.i18n import located
 from retention.importing import (
@@ -294,8 +295,29 @@ def _preview(kind: str, data: bytes, file: str, mapping: dict[str, str], options
         st.error(md(exc.message(tr)))
         return False
     st.caption(tr("The first rows as they will be read (a reason means the row will be rejected):"))
-    st.dataframe(shown, hide_index=True, width="stretch")
+    st.dataframe(_preview_text(shown, tr), hide_index=True, width="stretch")
     return True
+
+
+def _preview_text(shown: pd.DataFrame, tr) -> pd.DataFrame:
+    """The preview as people read it: headers and reasons in their language, days as dates, numbers their way,
+    and a dash (or nothing) for a cell the row does not have (a rejected row has no typed values), never "None".
+    Amounts are plain numbers here: before loading, a row's currency is still its own."""
+    out = {}
+    for name in shown.columns:
+        values = shown[name]
+        if name == "reject_reason":
+            values = values.map(lambda reason: tr(reason) if reason else "")
+        digits = None
+        if pd.api.types.is_datetime64_any_dtype(values.dtype):
+            kind = "date"
+        elif pd.api.types.is_float_dtype(values.dtype):
+            kind, digits = "number", 0 if values.dropna().mod(1).eq(0).all() else 2  # a quantity of 3, an MRR of 33.33
+        else:
+            kind = "text"
+        write = formatting.cell_formatter(kind, tr.language, digits=digits)
+        out[columns.header(str(name), tr)] = [write(v) for v in values]
+    return pd.DataFrame(out)
 
 
 def _read_options(kind: str, options: dict[str, object]) -> dict[str, object]:
