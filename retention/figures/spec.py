@@ -63,6 +63,12 @@ def _validating(fig: go.Figure) -> go.Figure:
     return fig
 
 
+def props(part: BasePlotlyType) -> dict:
+    """The properties a trace or layout holds, as Plotly's JSON has them, not copied (`to_plotly_json` is a deep
+    copy): for building a new figure, which copies what it is given.  Never change what this returns."""
+    return part._props if part._props is not None else {}
+
+
 def relayout(fig: go.Figure, changes: dict) -> go.Figure:
     """`fig.update_layout(**changes)` for canonical values, without validation; returns the same figure.
 
@@ -86,8 +92,8 @@ def extended(fig: go.Figure, data: list[dict], changes: dict | None = None) -> g
     """A new figure: `fig`'s traces and layout, then the traces `data` and the layout `changes` (as `relayout`).
 
     What `fig.add_traces(data)` and `fig.update_layout(**changes)` give, without validating what is added."""
-    out = _validating(go.Figure({"data": [trace.to_plotly_json() for trace in fig.data] + [ordered(t) for t in data],
-                                 "layout": fig.layout.to_plotly_json()}, _validate=False))
+    out = _validating(go.Figure({"data": [dict(props(trace)) for trace in fig.data] + [ordered(t) for t in data],
+                                 "layout": dict(props(fig.layout))}, _validate=False))
     return relayout(out, changes) if changes else out
 
 

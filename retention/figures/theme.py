@@ -23,25 +23,19 @@ def _template() -> go.layout.Template:
     return go.layout.Template(layout=pio.templates["plotly_white"].layout)
 
 
-def _set_template(fig: go.Figure) -> None:
-    """Put the shared, already validated `_template()` into the figure's layout without validating it again.
-
-    Assigning a template object makes Plotly validate and copy every property of it (about 5 ms a figure, half of
-    `base_layout`); Plotly itself skips that for its default template, which it also knows to be valid
-    (`BaseFigure._initialize_layout_template` turns the layout's `_validate` off the same way).  The figure gets its
-    own copy of the template's properties (`to_plotly_json`), so no figure can change another's template."""
-    layout = fig.layout
-    layout._validate = False
-    try:
-        layout.template = _template()
-    finally:
-        layout._validate = fig._validate
+@cache
+def _template_json() -> dict:
+    """`_template()` as Plotly's JSON has it, made once.  A figure is built from it without validation (`spec.figure`)
+    and Plotly's constructor copies it into the figure, so every figure has its own copy and none can change
+    another's (or this one).  Assigning the template object instead made Plotly validate and copy every property of
+    it (about 5 ms a figure), and every copy of a figure's layout copied the template again."""
+    return _template().to_plotly_json()
 
 
 def unstyled(data: list[dict], **layout: object) -> go.Figure:
     """A chart from its traces and layout as Plotly's JSON has them (`spec.figure`), ready for `base_layout`: our
     template is in from the start, so Plotly's default one (every trace type's defaults) is never copied in."""
-    return spec.figure(data, {**layout, "template": _template()})
+    return spec.figure(data, {**layout, "template": _template_json()})
 
 
 def base_layout(
@@ -69,13 +63,13 @@ def base_layout(
             layout[axis] = {**layout.get(axis, {}), **settings}
     # Plotly's `update_layout` walks a nested dict key by key through its validators, and assigning a whole layout
     # validates every property of it; the figure is rebuilt instead from its traces and the merged layout, without
-    # validation (`spec.figure`: every value here is already what Plotly's validation would store).  Plotly's default
-    # template (every trace type's defaults too) is swapped for ours before the layout is copied (`_set_template`).
-    _set_template(fig)
-    merged = _merged(fig.layout.to_plotly_json(), layout)
-    merged["template"] = _template()
-    fig = spec.figure([trace.to_plotly_json() for trace in fig.data], merged, order_data=False)
-    return fig
+    # validation (`spec.figure`: every value here is already what Plotly's validation would store; the new figure
+    # copies what it is given).  The figure's template (Plotly's default: every trace type's defaults) is left out,
+    # never copied, and ours goes in.
+    current = {key: value for key, value in spec.props(fig.layout).items() if key != "template"}
+    merged = _merged(current, layout)
+    merged["template"] = _template_json()
+    return spec.figure([dict(spec.props(trace)) for trace in fig.data], merged, order_data=False)
 
 
 def _merged(base: dict, update: dict) -> dict:
