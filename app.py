@@ -43,7 +43,8 @@ if access.signed_out():
     st.navigation([st.Page(access.sign_in_page, title=tr("Sign in"), icon=":material/login:", url_path=p.url_path or HOME,
                            default=not p.url_path) for p in DASHBOARD + ABOUT], position="hidden").run()
     st.stop()
-page = st.navigation({tr("Dashboard"): DASHBOARD, tr("Your data"): ABOUT})
+# Every page listed: collapsed, Streamlit ends the list with a "View 3 more" button it writes in English only.
+page = st.navigation({tr("Dashboard"): DASHBOARD, tr("Your data"): ABOUT}, expanded=True)
 
 try:
     state.dataset()

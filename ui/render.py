@@ -138,6 +138,13 @@ def styled(table: pd.DataFrame, currency: str | None = None):
             kind = "date" if kind == "date" and not pd.api.types.is_object_dtype(dtype) else "text"
         if column.kind == "date":
             kind = "date"  # dates kept as Python objects (with None for "no date") are still dates
+        if kind in ("date", "text") and table[name].isna().any():
+            # Streamlit draws a missing cell as the English word "None" whatever display text the Styler gives it,
+            # so a column with gaps is sent as its text: days as the date format writes them (ISO, which also sorts
+            # as text), a dash for "no date", nothing for missing text.
+            write = formatting.cell_formatter(kind, tr.language, currency)
+            frame[head] = [write(v) for v in table[name].tolist()]
+            kind = "text"
         if kind != "bool_widget":
             if kind not in made:  # one formatter per kind: Babel is asked for each kind's pattern once a table
                 made[kind] = formatting.cell_formatter(kind, tr.language, currency)
