@@ -23,17 +23,11 @@ FLOW_COLUMNS = ["from_plan", "to_plan", "customers", "mrr_start", "mrr_end"]
 
 def _main_plan(snaps: PlanSnapshots, column: int | None) -> tuple[np.ndarray, np.ndarray]:
     """(main plan, total MRR in micro-units) of every customer at a snapshot column (None: before the data)."""
-    names, plan_code = _plan_codes(snaps)
+    names, plan_code = snaps.plan_codes()
     main, total = _main_plan_code(snaps, column, plan_code)
     plan = np.full(len(snaps.customers), OUTSIDE, dtype=object)
     plan[main >= 0] = names[main[main >= 0]]
     return plan, total
-
-
-def _plan_codes(snaps: PlanSnapshots) -> tuple[np.ndarray, np.ndarray]:
-    """(plan names sorted, each row's plan as its position in them)."""
-    names, code = np.unique(snaps.plan.astype(str), return_inverse=True)
-    return names.astype(object), code.reshape(-1)
 
 
 def _main_plan_code(snaps: PlanSnapshots, column: int | None, plan_code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -66,7 +60,7 @@ def plan_flows(snaps: PlanSnapshots, first: str, last: str) -> pd.DataFrame:
     if first not in snaps.periods or last not in snaps.periods:
         return pd.DataFrame(columns=FLOW_COLUMNS)
     i, j = snaps.periods.index(first), snaps.periods.index(last)
-    names, plan_code = _plan_codes(snaps)
+    names, plan_code = snaps.plan_codes()
     start_plan, start_mrr = _main_plan_code(snaps, i - 1 if i > 0 else None, plan_code)
     end_plan, end_mrr = _main_plan_code(snaps, j, plan_code)
     paying = (start_mrr > 0) | (end_mrr > 0)

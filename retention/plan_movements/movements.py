@@ -41,8 +41,8 @@ def movements_by_plan(snaps: PlanSnapshots, periods: list[str] | None = None) ->
     wanted = list(snaps.periods) if periods is None else [p for p in periods if p in snaps.periods]
     if not wanted or len(snaps.plan) == 0:
         return pd.DataFrame(columns=COLUMNS)
-    plans = sorted(set(snaps.plan.tolist()))
-    plan_code = pd.Index(plans).get_indexer(snaps.plan)
+    names, plan_code = snaps.plan_codes()
+    plans = list(names)
     code = snaps.customer_code
     # A customer was seen before a period when it paid at an earlier snapshot: its first paying snapshot, the
     # earliest over its plans (each pair's first column with MRR; past the end when it has none).

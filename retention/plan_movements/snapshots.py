@@ -34,6 +34,17 @@ class PlanSnapshots:
     customer_code: np.ndarray
     customers: pd.Index
     mrr: np.ndarray  # int64, shape (pairs, periods)
+    plan_names: np.ndarray | None = None
+    """The plans sorted by name, when known (`plan_snapshots` knows them); `plan_codes` works them out otherwise."""
+    plan_code: np.ndarray | None = None
+    """Each row's plan as its position in `plan_names`, when known."""
+
+    def plan_codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """(the plans sorted by name, each row's plan as its position among them)."""
+        if self.plan_names is not None and self.plan_code is not None:
+            return self.plan_names, self.plan_code
+        names, code = np.unique(self.plan.astype(str), return_inverse=True)
+        return names.astype(object), code.reshape(-1)
 
     def customer_mrr(self, columns: slice = slice(None)) -> np.ndarray:
         """Customers × periods MRR (micro-units): the engine's snapshot matrix for these periods (or `columns` of it)."""
@@ -98,8 +109,9 @@ def plan_snapshots(subscriptions: pd.DataFrame, granularity: Granularity, as_of:
     np.add.at(diff, np.concatenate([code * width + first_col, code * width + end_col]), np.concatenate([micro, -micro]))
     mrr = np.cumsum(diff.reshape(len(pair_keys), width), axis=1)[:, : len(days)]
     # Every customer of `customer_names` has a pair (the names come from the kept spans), in the same sorted order.
-    return PlanSnapshots([label(p) for p in periods], customer_names[pair_customer],
-                         plan_names[pair_keys % len(plan_names)], pair_customer, pd.Index(customer_names), mrr)
+    pair_plan = pair_keys % len(plan_names)
+    return PlanSnapshots([label(p) for p in periods], customer_names[pair_customer], plan_names[pair_plan],
+                         pair_customer, pd.Index(customer_names), mrr, plan_names, pair_plan)
 
 
 def _plan_name(value: object) -> str:
