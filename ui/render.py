@@ -122,6 +122,7 @@ def styled(table: pd.DataFrame, currency: str | None = None):
     currency = currency or state.currency()
     headers = _unique([columns.header(str(c), tr, currency) for c in table.columns])
     frame = table.set_axis(headers, axis=1)
+    frame.attrs = {}  # the importer's notes (file source, data-through date) are not for the browser: Streamlit sends attrs
     formats: dict[str, object] = {}
     made: dict[str | None, object] = {}
     config: dict[str, object] = {}

@@ -256,6 +256,11 @@ def events_from_frame(
     rj.reject(no_actor, actor_field, missing)
 
     keep = rj.alive
+    every = bool(keep.all())  # the usual clean log: no copy of a million rows per column
+
+    def kept(values: pd.Series) -> pd.Series:
+        return values if every else values[keep]
+
     events = (
         _ids(raw, resolved, "event")
         if "event" in resolved
@@ -263,10 +268,10 @@ def events_from_frame(
     )
     table = pd.DataFrame(
         {
-            "timestamp": timestamps[keep],
-            "user_id": _used_categories(users[keep]),
-            "customer_id": _used_categories(customers[keep]),
-            "event": _used_categories(events[keep]),
+            "timestamp": kept(timestamps),
+            "user_id": _used_categories(kept(users)),
+            "customer_id": _used_categories(kept(customers)),
+            "event": _used_categories(kept(events)),
         },
         columns=EVENT_COLUMNS,
     )
