@@ -55,14 +55,17 @@ SETTLED = """() => {
   }
   return true;
 }"""
-# Counts script runs (full or fragment) so a wait never mistakes the state before the click for "settled".
+# Counts finished script runs (full or fragment) so a wait never mistakes the state before the click for "settled".
 WATCH_RUNS = """() => {
   if (window.__benchRuns !== undefined) return;
   window.__benchRuns = 0;
   const app = document.querySelector('[data-testid="stApp"]');
-  new MutationObserver(() => {
-    if (app.getAttribute('data-test-script-state') === 'running') window.__benchRuns++;
-  }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+  // Counts runs that ended (a change away from "running"): the observer gets its records in batches, so a run that
+  // starts and ends between two callbacks (a cached page, since pages got fast) left the attribute at "notRunning"
+  // when the callback looked, was never counted, and the wait for it ran into its 120 s timeout.
+  new MutationObserver((records) => {
+    for (const record of records) if (record.oldValue === 'running') window.__benchRuns++;
+  }).observe(app, {attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state']});
 }"""
 FIRST_CHART = """() => document.querySelector('[data-testid="stMain"] [data-testid="stPlotlyChart"] .js-plotly-plot .main-svg') !== null"""
 
