@@ -194,3 +194,17 @@ def test_the_upload_preview_speaks_the_readers_language_and_never_says_none() ->
     assert shown.loc["7", "Grund der Ablehnung"] == "kein Datum"
     assert shown.loc["7", "Startdatum"] == "—" and shown.loc["7", "Kunde"] == ""
     assert "None" not in previews[0].to_string()
+
+
+def test_the_upload_preview_keeps_two_columns_whose_headers_read_the_same() -> None:
+    """A customers file with its id and a column named "Customer": both read as "Customer" in English, and the
+    preview shows both (the second numbered), not the names in place of the ids."""
+    from retention.i18n import ENGLISH
+    from retention.importing import preview
+    from ui.upload import _preview_text
+
+    shown = preview(b"customer_id,signup_date,Customer,country\nc1,2024-01-05,Acme Ltd,NL\n", "customers.csv",
+                    kind="customers")
+    text = _preview_text(shown, ENGLISH)
+    assert list(text.columns) == ["Row", "Customer", "Sign-up date", "Customer (2)", "country", "Reason it will be rejected"]
+    assert text.iloc[0].tolist() == ["2", "c1", "2024-01-05", "Acme Ltd", "NL", ""]

@@ -16,7 +16,7 @@ from retention.dataset import load_dataset
 from retention.plan_movements import movements_by_plan, plan_flows, plan_snapshots
 from retention.plan_movements.snapshots import PlanSnapshots
 from retention.sample import generate
-from tests.test_plan_movements import _write
+from tests.test_plan_movements import AS_OF, FIXTURE, _write
 
 
 @pytest.fixture(scope="module")
@@ -55,3 +55,15 @@ def test_flows_add_up_to_the_mrr_at_both_ends(snaps) -> None:
     assert flows["mrr_end"].sum() == pytest.approx(customer[:, -1].sum() / 1e6, abs=1e-6)
     assert flows["customers"].sum() == int(((customer[:, 3] > 0) | (customer[:, -1] > 0)).sum())
     assert flows["customers"].is_monotonic_decreasing
+
+
+@pytest.mark.parametrize("dtype", [object, "string", "string[pyarrow]"])
+def test_a_missing_plan_is_no_plan_whatever_the_text_type(dtype) -> None:
+    """A hand-built table (notebook, API) may hold its plans as pandas' string types, whose missing value is `pd.NA`:
+    it is "no plan", as None or NaN are, never a plan called "<NA>"."""
+    table = load_dataset(FIXTURE).subscriptions.table.copy()
+    plans = table["plan"].astype(object)
+    plans.iloc[0] = None
+    table["plan"] = plans.astype(dtype)
+    snaps = plan_snapshots(table, "month", AS_OF)
+    assert "<NA>" not in set(snaps.plan) and "" in set(snaps.plan)

@@ -10,7 +10,6 @@ uploaded export, then called from this test's own thread, as Streamlit's worker 
 
 from __future__ import annotations
 
-import tempfile
 import threading
 from pathlib import Path
 
@@ -49,8 +48,8 @@ def _page() -> None:
         DeltaGenerator.download_button = original
 
 
-def test_the_report_built_outside_the_page_run_shows_the_pages_data() -> None:
-    path = Path(tempfile.mkdtemp(prefix="offthread-")) / "subscriptions.csv"
+def test_the_report_built_outside_the_page_run_shows_the_pages_data(tmp_path: Path) -> None:
+    path = tmp_path / "subscriptions.csv"
     path.write_text(SUBSCRIPTIONS)
     captured: dict[str, object] = {}
     at = AppTest.from_function(_page, default_timeout=120)

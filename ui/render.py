@@ -102,7 +102,8 @@ def selectable_chart(fig: go.Figure | Callable[[], go.Figure], key: str, depends
     return drilldown.selectable(built, key) if _drawable(built, empty) else []
 
 
-def _unique(headers: list[str]) -> list[str]:
+def unique_headers(headers: list[str]) -> list[str]:
+    """Headers made unique for a table (two columns can translate to the same text): the second gets " (2)"."""
     seen: dict[str, int] = {}
     out = []
     for text in headers:
@@ -120,7 +121,7 @@ def styled(table: pd.DataFrame, currency: str | None = None):
     """
     tr = state.tr()
     currency = currency or state.currency()
-    headers = _unique([columns.header(str(c), tr, currency) for c in table.columns])
+    headers = unique_headers([columns.header(str(c), tr, currency) for c in table.columns])
     frame = table.set_axis(headers, axis=1)
     frame.attrs = {}  # the importer's notes (file source, data-through date) are not for the browser: Streamlit sends attrs
     formats: dict[str, object] = {}

@@ -38,7 +38,7 @@ from retention.importing.kinds import refuse_other_kind
 from retention.importing.ledger import LedgerSettings
 from retention.importing.mapping import CUSTOMER_FIELDS, SUBSCRIPTION_FIELDS, require
 from ui import state
-from ui.render import md  # file names, column names and cell values are the user's: never Markdown
+from ui.render import md, unique_headers  # file names, column names and cell values are the user's: never Markdown
 
 NONE = "—"
 SCAN_ROWS = 5_000  # rows of a workbook read to show the mapping and preview; loading reads them all
@@ -303,7 +303,7 @@ def _preview_text(shown: pd.DataFrame, tr) -> pd.DataFrame:
     """The preview as people read it: headers and reasons in their language, days as dates, numbers their way,
     and a dash (or nothing) for a cell the row does not have (a rejected row has no typed values), never "None".
     Amounts are plain numbers here: before loading, a row's currency is still its own."""
-    out = {}
+    out = []
     for name in shown.columns:
         values = shown[name]
         if name == "reject_reason":
@@ -316,8 +316,9 @@ def _preview_text(shown: pd.DataFrame, tr) -> pd.DataFrame:
         else:
             kind = "text"
         write = formatting.cell_formatter(kind, tr.language, digits=digits)
-        out[columns.header(str(name), tr)] = [write(v) for v in values]
-    return pd.DataFrame(out)
+        out.append([write(v) for v in values])
+    headers = unique_headers([columns.header(str(name), tr) for name in shown.columns])  # e.g. the id and a "Customer" column
+    return pd.DataFrame(dict(zip(headers, out, strict=True)), columns=headers)
 
 
 def _read_options(kind: str, options: dict[str, object]) -> dict[str, object]:

@@ -44,14 +44,15 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def build_parser(argv: list[str] | None = None, every: bool = False) -> argparse.ArgumentParser:
-    """The parser for `argv`: the command named there (or every command, with `every`) is registered by its
-    module; the others are listed with their help only and their modules are not imported."""
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser for the arguments `argv`: the command named there is registered by its module, the others are
+    listed with their help only and their modules are not imported.  Without `argv`, every command is registered
+    (a parser for documentation or tests)."""
     parser = _Parser(prog="python -m retention", description="SaaS retention metrics from billing exports.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    chosen = _command(sys.argv[1:] if argv is None else argv)
+    chosen = _command(argv) if argv is not None else None
     for name, (module, text) in COMMANDS.items():
-        if every or name == chosen:
+        if argv is None or name == chosen:
             importlib.import_module(module).register(commands)
         else:
             commands.add_parser(name, help=text)
@@ -77,7 +78,14 @@ def _user_error(exc: BaseException) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     return_freed_memory()  # before pyarrow is imported: a big file's freed buffers go back to the system
-    args = build_parser(argv).parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        parser = build_parser(argv)
+    except Exception as exc:  # noqa: BLE001 - a command module that cannot load is reported, never as a traceback
+        print(f"error: unexpected problem ({type(exc).__name__}: {exc}); please report it with the command you ran",
+              file=sys.stderr)
+        return 2
+    args = parser.parse_args(argv)
     try:
         return int(args.run(args) or 0)
     except CommandError as exc:

@@ -232,7 +232,7 @@ class PaidSpans:
     end: np.ndarray  # datetime64[ns], NaT while running
     micro: np.ndarray  # MRR in int64 micro-units, > 0
     code: np.ndarray  # int64: the customer's row in the model
-    names: np.ndarray  # object: each customer's id, by code (the model's `customer_ids`)
+    names: np.ndarray  # object: the customer id of each code (`None` for a code no span has, from `of`)
 
     @property
     def customer_id(self) -> np.ndarray:

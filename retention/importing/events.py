@@ -274,6 +274,7 @@ def events_from_frame(
             "event": _used_categories(kept(events)),
         },
         columns=EVENT_COLUMNS,
+        copy=False,
     )
     table.index.name = "row"
     table.attrs[DATE_ONLY_ATTR] = date_only

@@ -73,7 +73,7 @@ def distinct_cells(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
         categories = values.cat.categories
         if categories.dtype == object and not categories.hasnans:
             codes = values.cat.codes.to_numpy()
-            cells = categories.to_numpy(dtype=object)
+            cells = categories.to_numpy(dtype=object, copy=True)  # the distinct cells only; never the caller's frame
             if _first_appearance(codes, len(cells)):
                 if not all(type(c) is str for c in cells):
                     cells = cells.astype(str)

@@ -116,7 +116,7 @@ def plan_snapshots(subscriptions: pd.DataFrame, granularity: Granularity, as_of:
 
 def _plan_name(value: object) -> str:
     """A plan as the tables name it: text without surrounding spaces, `NO_PLAN` for a missing one."""
-    return NO_PLAN if value is None or (isinstance(value, float) and np.isnan(value)) else str(value).strip()
+    return NO_PLAN if value is None or pd.isna(value) else str(value).strip()  # None, NaN, NaT and pd.NA alike
 
 
 def _codes(values: pd.Series, keep: np.ndarray, name=None) -> tuple[np.ndarray, np.ndarray]:
