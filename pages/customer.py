@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from retention import formatting
+from retention import columns, formatting
 from retention.engine.at_risk import at_risk_accounts
 from retention.engine.customers import events_per_week
 from retention.figures.customer import mrr_history, subscription_timeline, weekly_events
@@ -55,9 +55,11 @@ cards[3].metric(tr("Months paid"), formatting.number(paid_months, language), bor
 
 if story.attributes:
     st.subheader(tr("Attributes"))
-    st.dataframe(
-        pd.DataFrame({tr("Attribute"): list(story.attributes),
-                      tr("Value"): ["" if pd.isna(v) else str(v) for v in story.attributes.values()]}),
+    day = formatting.cell_formatter("date", language)
+    st.dataframe(  # the app's own columns (sign-up date, name) in the reader's language, a day as a date
+        pd.DataFrame({tr("Attribute"): [columns.header(str(name), tr) for name in story.attributes],
+                      tr("Value"): ["" if pd.isna(v) else day(v) if isinstance(v, pd.Timestamp) else str(v)
+                                    for v in story.attributes.values()]}),
         hide_index=True, width="stretch",
     )
 

@@ -208,3 +208,17 @@ def test_the_upload_preview_keeps_two_columns_whose_headers_read_the_same() -> N
     text = _preview_text(shown, ENGLISH)
     assert list(text.columns) == ["Row", "Customer", "Sign-up date", "Customer (2)", "country", "Reason it will be rejected"]
     assert text.iloc[0].tolist() == ["2", "c1", "2024-01-05", "Acme Ltd", "NL", ""]
+
+
+def test_the_customer_page_names_the_apps_own_attributes_in_the_readers_language() -> None:
+    """Customer C00001 of the sample: its sign-up date is a day (no 00:00:00), under the French label; a column of
+    the founder's own file (country) keeps the file's name."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.context = {"locale": "fr-FR"}
+    at.run()
+    at.switch_page("pages/customer.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = next(d.value for d in at.dataframe if "Attribut" in d.value.columns)
+    values = dict(zip(table["Attribut"], table["Valeur"], strict=True))
+    assert values["Date d'inscription"] == "2023-11-02"
+    assert values["country"] == "PL"
