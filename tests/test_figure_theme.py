@@ -8,6 +8,7 @@ no figure can change another's template.
 
 from __future__ import annotations
 
+import pandas as pd
 import plotly.graph_objects as go
 
 from retention.figures import theme
@@ -55,3 +56,14 @@ def test_the_figure_still_validates_what_is_set_on_it_later() -> None:
     except ValueError:
         return
     raise AssertionError("the layout stopped validating after the template was put in")
+
+
+def test_date_axes_write_iso_days_not_english_month_names() -> None:
+    """Plotly writes "Nov 5" on a date axis whatever the page's language; the app's date axes use ISO days."""
+    from retention.figures.customer import subscription_timeline
+    from retention.i18n import Translator
+
+    spans = pd.DataFrame({"subscription_id": ["s1"], "start_date": [pd.Timestamp("2023-11-02")],
+                          "end_date": [pd.Timestamp("2023-11-16")], "plan": ["Starter"], "mrr": [15.83]})
+    fig = subscription_timeline(spans, pd.Timestamp("2024-01-31"), tr=Translator("fr"))
+    assert fig.layout.xaxis.type == "date" and fig.layout.xaxis.tickformat == "%Y-%m-%d"

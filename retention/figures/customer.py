@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from retention.escaping import plotly_text
-from retention.figures.theme import COLORS, base_layout
+from retention.figures.theme import COLORS, DAY_TICKS, base_layout
 from retention.i18n import ENGLISH, N_, Translator
 
 MOVEMENT_COLORS = {
@@ -44,7 +44,7 @@ def subscription_timeline(spans: pd.DataFrame, as_of: pd.Timestamp, currency: st
                            + tr("MRR") + f": {mrr:,.2f} {currency}<extra></extra>"),
         )
     fig = base_layout(fig, tr("Subscriptions"), height=max(220, 40 * len(spans) + 120))
-    fig.update_xaxes(type="date")
+    fig.update_xaxes(type="date", tickformat=DAY_TICKS)
     fig.update_yaxes(type="category", autorange="reversed")
     fig.update_layout(hovermode="closest")
     return fig

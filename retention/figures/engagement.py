@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from retention import formatting
 from retention.escaping import plotly_text
 from retention.figures.benchmark_lines import reference_line
-from retention.figures.theme import COLORS, base_layout
+from retention.figures.theme import COLORS, DAY_TICKS, base_layout
 from retention.i18n import ENGLISH, N_, Translator
 
 DAY_7_BENCHMARK = 7.0
@@ -163,5 +163,5 @@ def active_users_chart(daily: pd.DataFrame, monthly: pd.DataFrame | None = None,
         fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "showgrid": False, "title": tr("Stickiness") + " (%)",
                                   "rangemode": "tozero"})
     fig = base_layout(fig, tr("Active users and stickiness"), y_title=tr("Active actors"), language=getattr(tr, "language", "en"))
-    fig.update_xaxes(type="date")
+    fig.update_xaxes(type="date", tickformat=DAY_TICKS)
     return fig

@@ -11,6 +11,9 @@ import plotly.graph_objects as go
 from retention.figures import spec
 from retention.palette import COLORS  # noqa: F401  (re-exported: figures import it from here)
 
+DAY_TICKS = "%Y-%m-%d"
+"""Tick labels of a date axis: ISO days.  Plotly writes month names in English only (its other locales are scripts
+Streamlit does not load), so "Nov 5" in a French page; an ISO day reads the same in every language."""
 FONT = "Inter, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif"
 
 
