@@ -140,16 +140,17 @@ def styled(table: pd.DataFrame, currency: str | None = None):
             kind = "date" if kind == "date" and not pd.api.types.is_object_dtype(dtype) else "text"
         if column.kind == "date":
             kind = "date"  # dates kept as Python objects (with None for "no date") are still dates
+        if kind != "bool_widget" and kind not in made:  # one formatter per kind: Babel is asked once a table
+            made[kind] = formatting.cell_formatter(kind, tr.language, currency)
         if kind in ("date", "text") and table[name].isna().any():
             # Streamlit draws a missing cell as the English word "None" whatever display text the Styler gives it,
             # so a column with gaps is sent as its text: days as the date format writes them (ISO, which also sorts
             # as text), a dash for "no date", nothing for missing text.
-            write = formatting.cell_formatter(kind, tr.language, currency)
-            frame[head] = [write(v) for v in table[name].tolist()]
+            frame[head] = [made[kind](v) for v in table[name].tolist()]
             kind = "text"
-        if kind != "bool_widget":
-            if kind not in made:  # one formatter per kind: Babel is asked for each kind's pattern once a table
+            if kind not in made:
                 made[kind] = formatting.cell_formatter(kind, tr.language, currency)
+        if kind != "bool_widget":
             formats[head] = made[kind]
         config[head] = st.column_config.Column(help=column.help or None)
     return table_text.column_wise(frame.style.format(formats)), config

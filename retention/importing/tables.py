@@ -555,9 +555,8 @@ def preview(
     """The first `rows` records as they will be read: `row`, the canonical columns, and `reject_reason`
     ("" for rows that will be used).  Raises the same `LoadError`s as loading the whole file.
     `parsed`: the file's rows from `parsed_rows`, when the caller has them (a CSV's; never a workbook's first rows)."""
-    if parsed is None:
-        parsed = read_table(data, file, sheet=sheet, max_rows=rows, dictionary=True)  # workbooks: only the first rows
-    raw = parsed
+    # A workbook read here gives only its first rows; a caller's parsed rows are every row of a CSV.
+    raw = read_table(data, file, sheet=sheet, max_rows=rows, dictionary=True) if parsed is None else parsed
     require_rows(raw, file)
     head = raw.head(rows)
     if kind == "customers":
